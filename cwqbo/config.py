@@ -1,0 +1,124 @@
+"""Settings from the environment, parsed and checked once."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+def _flag(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}.") from None
+
+
+def _kept_secret(instance: Path, name: str, make) -> str:
+    """Return a development secret kept in instance/, creating it once."""
+    path = instance / name
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    value = make()
+    path.write_text(value + "\n")
+    path.chmod(0o600)
+    return value
+
+
+def database_url(env: Mapping[str, str], instance: Path) -> str:
+    """Return the SQLAlchemy URL: DATABASE_URL (Heroku's postgres:// accepted) or SQLite."""
+    url = env.get("DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{instance / 'cwqbo.sqlite3'}"
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://") :]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def embedded_redis_socket(instance: Path) -> Path:
+    """Return where the embedded Redis server listens when REDIS_URL is unset."""
+    return instance / "valkey" / "valkey.sock"
+
+
+def load_config(env: Mapping[str, str] | None = None, instance: Path | str | None = None) -> dict:
+    """Build the Flask config from environment variables; fail fast on bad ones."""
+    env = os.environ if env is None else env
+    instance = Path(instance or env.get("CWQBO_INSTANCE") or Path.cwd() / "instance").resolve()
+    mode = env.get("CWQBO_ENV", "development").strip().lower()
+    if mode not in {"development", "production"}:
+        raise ConfigError(f"CWQBO_ENV must be 'development' or 'production', got {mode!r}.")
+    production = mode == "production"
+
+    secret_key = env.get("SECRET_KEY", "").strip()
+    encryption_keys = env.get("ENCRYPTION_KEY", "").strip()
+    if production:
+        missing = [
+            name
+            for name, value in (("SECRET_KEY", secret_key), ("ENCRYPTION_KEY", encryption_keys))
+            if not value
+        ]
+        if missing:
+            raise ConfigError(
+                "cwqbo refuses to start in production without "
+                + " and ".join(missing)
+                + ". Set it in the environment (see README, Configuration)."
+            )
+    secret_key = secret_key or _kept_secret(instance, "secret_key", lambda: secrets.token_hex(32))
+    encryption_keys = encryption_keys or _kept_secret(
+        instance, "encryption_key", lambda: Fernet.generate_key().decode()
+    )
+
+    redis_url = env.get("REDIS_URL", "").strip()
+    if not redis_url:
+        redis_url = f"unix://{embedded_redis_socket(instance)}"
+
+    mail_server = env.get("MAIL_SERVER", "").strip()
+    return {
+        "CWQBO_ENV": mode,
+        "INSTANCE_PATH": str(instance),
+        "SECRET_KEY": secret_key,
+        "ENCRYPTION_KEYS": [k.strip() for k in encryption_keys.split(",") if k.strip()],
+        "SQLALCHEMY_DATABASE_URI": database_url(env, instance),
+        "REDIS_URL": redis_url,
+        "EMBEDDED_REDIS": not env.get("REDIS_URL", "").strip(),
+        "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "MAIL_SERVER": mail_server,
+        "MAIL_PORT": _int(env, "MAIL_PORT", 587),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": _flag(env.get("MAIL_USE_TLS"), default=True),
+        "MAIL_USE_SSL": _flag(env.get("MAIL_USE_SSL")),
+        "MAIL_FROM": env.get("MAIL_FROM", "cwqbo <cwqbo@localhost>"),
+        "OUTBOX_KEEP_DAYS": _int(env, "OUTBOX_KEEP_DAYS", 30),
+        "INVITATION_DAYS": _int(env, "INVITATION_DAYS", 7),
+        "CW_CLIENT_ID": env.get("CW_CLIENT_ID", ""),
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "LOGIN_THROTTLE_ACCOUNT": env.get("LOGIN_THROTTLE_ACCOUNT", "5 per 15 minutes"),
+        "LOGIN_THROTTLE_IP": env.get("LOGIN_THROTTLE_IP", "20 per 15 minutes"),
+        "JOB_TIMEOUT": _int(env, "JOB_TIMEOUT", 1800),
+    }

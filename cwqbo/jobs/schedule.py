@@ -1,0 +1,71 @@
+"""The periodic schedule as data, registered idempotently with stable ids."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from rq_scheduler import Scheduler
+
+from cwqbo.jobs import KEY_PREFIX, SCHEDULED_QUEUE, SCHEDULER_HEARTBEAT_KEY
+
+log = logging.getLogger(__name__)
+ID_PREFIX = KEY_PREFIX + "periodic:"
+
+
+@dataclass(frozen=True)
+class Periodic:
+    """One periodic job: its stable id, cron line and the periodic task it runs."""
+
+    id: str
+    cron: str
+    task: str
+    description: str
+    timeout: int = 1800
+
+
+SCHEDULE: tuple[Periodic, ...] = (
+    Periodic(
+        id="purge",
+        cron="17 3 * * *",  # daily, off the hour, when nobody is running batches
+        task="purge",
+        description="Purge expired invitations and old outbox mail",
+    ),
+)
+
+
+class HeartbeatScheduler(Scheduler):
+    """rq-scheduler that also records when it last looked at the schedule."""
+
+    def heartbeat(self):
+        super().heartbeat()
+        self.connection.set(SCHEDULER_HEARTBEAT_KEY, int(time.time()), ex=24 * 3600)
+
+
+def make_scheduler(connection, interval: int = 30) -> HeartbeatScheduler:
+    """Return a scheduler that enqueues into the scheduled queue."""
+    return HeartbeatScheduler(queue_name=SCHEDULED_QUEUE, connection=connection, interval=interval)
+
+
+def register_schedule(scheduler: Scheduler, schedule=SCHEDULE) -> list[str]:
+    """Make the scheduler hold exactly one entry per definition; return the ids."""
+    wanted = {ID_PREFIX + p.id: p for p in schedule}
+    for job in scheduler.get_jobs():
+        if job.id.startswith(ID_PREFIX):
+            # Re-created below from the current definition, so a changed cron line or a
+            # removed definition never leaves a stale entry behind.
+            scheduler.cancel(job)
+    for job_id, p in wanted.items():
+        scheduler.cron(
+            p.cron,
+            func="cwqbo.jobs.tasks.run_periodic",
+            args=[p.task],
+            id=job_id,
+            queue_name=SCHEDULED_QUEUE,
+            timeout=p.timeout,
+            description=p.description,
+            repeat=None,
+        )
+        log.info("registered periodic %s (%s)", job_id, p.cron)
+    return sorted(wanted)

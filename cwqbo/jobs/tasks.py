@@ -1,0 +1,71 @@
+"""Thin job entry points: load the row by id, run the work, record how it ended."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from cwqbo import housekeeping
+from cwqbo.extensions import db
+from cwqbo.jobs import KEY_PREFIX, get_redis
+from cwqbo.models import TaskRun
+from cwqbo.models.user import utcnow
+
+log = logging.getLogger(__name__)
+
+
+def _run(run_id: int, work: Callable[[], dict], describe: Callable[[dict], str]) -> dict | None:
+    run = db.session.get(TaskRun, run_id)
+    if run is None:
+        log.warning("task run %s no longer exists; nothing to do", run_id)
+        return None
+    if run.finished:
+        log.info("task run %s already %s; not running it again", run_id, run.status)
+        return run.result
+    run.status, run.started_at = TaskRun.RUNNING, utcnow()
+    db.session.commit()
+    try:
+        result = work()
+    except Exception as exc:
+        db.session.rollback()
+        run = db.session.get(TaskRun, run_id)
+        run.status, run.ended_at = TaskRun.FAILED, utcnow()
+        run.message = f"{type(exc).__name__}: {exc}"
+        db.session.commit()
+        raise
+    run.status, run.ended_at, run.result = TaskRun.COMPLETED, utcnow(), result
+    run.message = describe(result)
+    db.session.commit()
+    return result
+
+
+def purge_expired(run_id: int) -> dict | None:
+    """Purge expired invitations and old outbox files for TaskRun run_id."""
+    return _run(
+        run_id,
+        housekeeping.purge,
+        lambda r: f"Removed {r['invitations']} expired invitation(s) "
+        f"and {r['outbox_files']} old outbox file(s).",
+    )
+
+
+PERIODIC: dict[str, tuple[str, Callable[[int], dict | None]]] = {
+    "purge": ("Purge expired invitations and old mail", purge_expired),
+}
+
+
+def run_periodic(name: str) -> int | None:
+    """Run one periodic definition now, unless another run of it holds the lock."""
+    title, work = PERIODIC[name]
+    lock = get_redis().lock(f"{KEY_PREFIX}lock:periodic:{name}", timeout=3600, blocking=False)
+    if not lock.acquire():
+        log.info("periodic %s is already running elsewhere; skipped", name)
+        return None
+    try:
+        run = TaskRun(name=title)
+        db.session.add(run)
+        db.session.commit()
+        work(run.id)
+        return run.id
+    finally:
+        lock.release()

@@ -1,0 +1,6 @@
+"""SQLAlchemy models, one module per aggregate."""
+
+from cwqbo.models.task import TaskRun
+from cwqbo.models.user import Invitation, Role, User
+
+__all__ = ["Invitation", "Role", "TaskRun", "User"]

@@ -1,0 +1,96 @@
+"""Dashboard, /healthz and System views."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import current_app, flash, jsonify, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
+from cwqbo.extensions import db
+from cwqbo.jobs.enqueue import launch_task
+from cwqbo.models import TaskRun
+from cwqbo.web.dashboard import bp, health
+from cwqbo.web.guards import admin_required
+
+
+def configuration_states() -> list[dict]:
+    """Return each connection's state and the next step to take (SPEC B4)."""
+    cw_url = (
+        url_for("settings.connectwise")
+        if "settings.connectwise" in current_app.view_functions
+        else None
+    )
+    return [
+        {
+            "name": "ConnectWise",
+            "state": "Not configured",
+            "tone": "warn",
+            "next_step": "An admin connects cwqbo to ConnectWise Manage with an API member's "
+            "keys (Set Up ConnectWise).",
+            "url": cw_url if current_user.is_admin else None,
+        },
+        {
+            "name": "QuickBooks Online",
+            "state": "Not connected",
+            "tone": "warn",
+            "next_step": "After ConnectWise, an admin connects a QuickBooks Online company.",
+            "url": None,
+        },
+    ]
+
+
+@bp.route("/")
+@login_required
+def index():
+    return render_template("dashboard/index.html", configurations=configuration_states())
+
+
+@bp.route("/healthz")
+def healthz():
+    database, redis_ = health.database_state(), health.redis_state()
+    body = {
+        "database": database,
+        "redis": redis_,
+        "worker": health.workers_state() if redis_["ok"] else {"ok": False, "count": 0},
+        "scheduler": health.scheduler_state() if redis_["ok"] else {"ok": False},
+    }
+    body["ok"] = database["ok"] and redis_["ok"]
+    for part in ("worker", "scheduler"):
+        body[part].pop("workers", None)
+    return jsonify(body), 200 if body["ok"] else 503
+
+
+@bp.route("/system")
+@admin_required
+def system():
+    redis_ok = health.redis_state()["ok"]
+    runs = db.session.scalars(db.select(TaskRun).order_by(TaskRun.id.desc()).limit(20)).all()
+    scheduler = health.scheduler_state() if redis_ok else {"ok": False}
+    if scheduler.get("last_heartbeat"):
+        scheduler["when"] = datetime.fromtimestamp(scheduler["last_heartbeat"], UTC)
+    return render_template(
+        "dashboard/system.html",
+        redis_ok=redis_ok,
+        database=health.database_state(),
+        queues=health.queues_state() if redis_ok else [],
+        workers=health.workers_state() if redis_ok else {"ok": False, "workers": []},
+        scheduler=scheduler,
+        runs=runs,
+        form=FlaskForm(),
+    )
+
+
+@bp.route("/system/housekeeping", methods=["POST"])
+@admin_required
+def run_housekeeping():
+    if not FlaskForm().validate_on_submit():
+        return redirect(url_for("dashboard.system"))
+    launch_task(
+        "Purge expired invitations and old mail",
+        "cwqbo.jobs.tasks.purge_expired",
+        user_id=current_user.id,
+    )
+    flash("Housekeeping queued; a worker will pick it up.", "success")
+    return redirect(url_for("dashboard.system"))

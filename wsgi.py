@@ -1,0 +1,3 @@
+from cwqbo import create_app
+
+app = create_app()
