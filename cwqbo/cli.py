@@ -46,12 +46,16 @@ def register_cli(app: Flask) -> None:
         from cwqbo.web.dashboard import health
 
         for q in health.queues_state():
-            click.echo(f"queue {q['name']}: {q['queued']} queued, {q['started']} running, "
-                       f"{q['failed']} failed")
+            click.echo(
+                f"queue {q['name']}: {q['queued']} queued, {q['started']} running, "
+                f"{q['failed']} failed"
+            )
         workers = health.workers_state()
         click.echo(f"workers: {workers['count']}")
         for w in workers["workers"]:
             click.echo(f"  {w['name']} {w['state']} on {','.join(w['queues'])}")
         sched = health.scheduler_state()
         age = sched.get("age_seconds")
-        click.echo("scheduler: " + (f"last heartbeat {age}s ago" if age is not None else "never seen"))
+        click.echo(
+            "scheduler: " + (f"last heartbeat {age}s ago" if age is not None else "never seen")
+        )

@@ -56,13 +56,23 @@ def main() -> int:
     try:
         subprocess.run(
             [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
-            cwd=ROOT, env=env, check=True,
+            cwd=ROOT,
+            env=env,
+            check=True,
         )
         print(f"cwqbo: open {env['PUBLIC_URL']} (Ctrl-C stops everything)")
         honcho = subprocess.Popen(
-            [str(bin_dir / "honcho"), "start", "-f", str(ROOT / "Procfile"),
-             "web", "worker", "scheduler"],
-            cwd=ROOT, env=env,
+            [
+                str(bin_dir / "honcho"),
+                "start",
+                "-f",
+                str(ROOT / "Procfile"),
+                "web",
+                "worker",
+                "scheduler",
+            ],
+            cwd=ROOT,
+            env=env,
         )
         try:
             return honcho.wait()

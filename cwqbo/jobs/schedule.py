@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from rq_scheduler import Scheduler
 
-from cwqbo.jobs import KEY_PREFIX, SCHEDULED_QUEUE, SCHEDULER_HEARTBEAT_KEY
+from cwqbo.jobs import SCHEDULED_QUEUE, SCHEDULER_HEARTBEAT_KEY
 
 log = logging.getLogger(__name__)
-ID_PREFIX = KEY_PREFIX + "periodic:"
+ID_PREFIX = "cwqbo-periodic-"  # RQ job ids allow letters, digits, _ and - only
 
 
 @dataclass(frozen=True)

@@ -44,8 +44,10 @@ def purge_expired(run_id: int) -> dict | None:
     return _run(
         run_id,
         housekeeping.purge,
-        lambda r: f"Removed {r['invitations']} expired invitation(s) "
-        f"and {r['outbox_files']} old outbox file(s).",
+        lambda r: (
+            f"Removed {r['invitations']} expired invitation(s) "
+            f"and {r['outbox_files']} old outbox file(s)."
+        ),
     )
 
 

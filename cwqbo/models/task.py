@@ -26,7 +26,9 @@ class TaskRun(db.Model):
     status: Mapped[str] = mapped_column(sa.String(16), default=QUEUED)
     message: Mapped[str] = mapped_column(sa.Text, default="")
     result: Mapped[dict | None] = mapped_column(sa.JSON)
-    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]

@@ -33,8 +33,7 @@ def register(app: Flask) -> None:
         return render_error(
             400,
             "Your form expired",
-            "The page was open too long or was sent from elsewhere. "
-            "Reload the page and try again.",
+            "The page was open too long or was sent from elsewhere. Reload the page and try again.",
         )
 
     @app.errorhandler(RateLimitExceeded)

@@ -1,6 +1,6 @@
 """Accounts end to end through the real pages and the outbox."""
 
-from conftest import PASSWORD
+from support import PASSWORD
 
 from cwqbo.extensions import db
 from cwqbo.models import User
@@ -77,8 +77,13 @@ def test_forgot_password_link_works_once(web, outbox, make_user):
     assert response.status_code == 302
     assert "already been used" in web.get("/auth/forgot").get_data(True)
     # Old password no longer works, the new one does.
-    assert web.post("/auth/login", {"email": "carol@example.com", "password": PASSWORD}).status_code == 401
-    assert web.post("/auth/login", {"email": "carol@example.com", "password": new}).status_code == 302
+    assert (
+        web.post("/auth/login", {"email": "carol@example.com", "password": PASSWORD}).status_code
+        == 401
+    )
+    assert (
+        web.post("/auth/login", {"email": "carol@example.com", "password": new}).status_code == 302
+    )
 
 
 def test_forgot_does_not_reveal_unknown_address(web, outbox, make_user):
@@ -170,11 +175,14 @@ def test_login_throttled_on_sixth_failure(web, make_user):
     assert "Too many failed log-in attempts" in text and "Try again in 15 minutes" in text
     assert "Retry-After" in response.headers
     # Even the right password waits until the window has passed.
-    assert web.post("/auth/login", {"email": "hal@example.com", "password": PASSWORD}).status_code == 429
+    assert (
+        web.post("/auth/login", {"email": "hal@example.com", "password": PASSWORD}).status_code
+        == 429
+    )
 
 
 def test_login_throttled_per_ip_across_accounts(app_config, redis_conn, make_user):
-    from conftest import Browserish
+    from support import Browserish
 
     from cwqbo import create_app
 
@@ -184,4 +192,7 @@ def test_login_throttled_per_ip_across_accounts(app_config, redis_conn, make_use
     for i in range(3):
         email = f"u{i}@example.com"
         assert web.post("/auth/login", {"email": email, "password": "bad" * 5}).status_code == 401
-    assert web.post("/auth/login", {"email": "u9@example.com", "password": "bad" * 5}).status_code == 429
+    assert (
+        web.post("/auth/login", {"email": "u9@example.com", "password": "bad" * 5}).status_code
+        == 429
+    )

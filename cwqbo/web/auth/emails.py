@@ -15,7 +15,9 @@ def external_url(endpoint: str, **values) -> str:
 
 
 def send_verification(user: User) -> None:
-    link = external_url("auth.verify", token=make_token(VERIFY, {"uid": user.id, "email": user.email}))
+    link = external_url(
+        "auth.verify", token=make_token(VERIFY, {"uid": user.id, "email": user.email})
+    )
     text = render_template("email/verify.txt", user=user, link=link)
     send_mail(user.email, "Verify your email address for cwqbo", text)
 

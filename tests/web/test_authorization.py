@@ -1,0 +1,92 @@
+"""Every route, as anonymous, member and admin, against a declared expectation.
+
+A route added without an entry here fails the test, so nobody forgets to decide
+who may use it.
+"""
+
+import pytest
+
+from cwqbo import create_app
+
+PUBLIC = "public"  # anyone, logged in or not
+LOGGED_IN = "logged-in"  # members and admins; anonymous users are sent to log in
+ADMIN = "admin"  # admins; members get 403; anonymous users are sent to log in
+
+# endpoint -> (who, sample URL arguments)
+EXPECTATIONS = {
+    "static": (PUBLIC, {"filename": "css/cwqbo.css"}),
+    "auth.signup": (PUBLIC, {}),
+    "auth.verify": (PUBLIC, {"token": "not-a-token"}),
+    "auth.login": (PUBLIC, {}),
+    "auth.logout": (LOGGED_IN, {}),
+    "auth.forgot": (PUBLIC, {}),
+    "auth.reset": (PUBLIC, {"token": "not-a-token"}),
+    "auth.accept": (PUBLIC, {"token": "not-a-token"}),
+    "dashboard.index": (LOGGED_IN, {}),
+    "dashboard.healthz": (PUBLIC, {}),
+    "dashboard.system": (ADMIN, {}),
+    "dashboard.run_housekeeping": (ADMIN, {}),
+    "team.users": (ADMIN, {}),
+    "team.change_role": (ADMIN, {"user_id": "TARGET"}),
+    "team.deactivate": (ADMIN, {"user_id": "TARGET"}),
+    "team.reactivate": (ADMIN, {"user_id": "TARGET"}),
+    "team.withdraw": (ADMIN, {"invitation_id": 999}),
+    "team.account": (LOGGED_IN, {}),
+}
+
+
+@pytest.fixture
+def matrix_app(app_config, redis_conn):
+    # Authorization is what is tested here; CSRF has its own tests.
+    return create_app({**app_config, "WTF_CSRF_ENABLED": False})
+
+
+def sent_to_login(response) -> bool:
+    return response.status_code == 302 and "/auth/login?next=" in response.headers["Location"]
+
+
+def allowed(response) -> bool:
+    return response.status_code not in (401, 403, 500) and not sent_to_login(response)
+
+
+def test_every_route_has_an_expectation(matrix_app):
+    endpoints = {rule.endpoint for rule in matrix_app.url_map.iter_rules()}
+    missing = sorted(endpoints - EXPECTATIONS.keys())
+    assert not missing, f"declare who may use these routes in EXPECTATIONS: {missing}"
+    stale = sorted(EXPECTATIONS.keys() - endpoints)
+    assert not stale, f"EXPECTATIONS names routes that no longer exist: {stale}"
+
+
+def test_authorization_matrix(matrix_app, make_user):
+    from flask import url_for
+
+    ids = {
+        "admin": make_user("admin@example.com", role="admin"),
+        "member": make_user("member@example.com", role="member"),
+    }
+    target = make_user("target@example.com", role="member")
+    failures = []
+    for rule in matrix_app.url_map.iter_rules():
+        who, args = EXPECTATIONS[rule.endpoint]
+        args = {k: (target if v == "TARGET" else v) for k, v in args.items()}
+        with matrix_app.test_request_context():
+            url = url_for(rule.endpoint, **args)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            for identity in ("anonymous", "member", "admin"):
+                client = matrix_app.test_client()
+                if identity != "anonymous":
+                    with client.session_transaction() as session:
+                        session["_user_id"] = str(ids[identity])
+                        session["_fresh"] = True
+                response = client.open(url, method=method)
+                if who == PUBLIC:
+                    ok = allowed(response)
+                elif identity == "anonymous":
+                    ok = sent_to_login(response)
+                elif who == ADMIN and identity == "member":
+                    ok = response.status_code == 403
+                else:
+                    ok = allowed(response)
+                if not ok:
+                    failures.append(f"{method} {url} as {identity}: {response.status_code} ({who})")
+    assert not failures, "\n".join(failures)
