@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per aggregate."""
 
+from cwqbo.models.connection import ManageConnection
 from cwqbo.models.task import TaskRun
 from cwqbo.models.user import Invitation, Role, User
 
-__all__ = ["Invitation", "Role", "TaskRun", "User"]
+__all__ = ["Invitation", "ManageConnection", "Role", "TaskRun", "User"]

@@ -19,11 +19,13 @@ def register_web(app: Flask) -> None:
     from cwqbo.web import errors
     from cwqbo.web.auth import bp as auth_bp
     from cwqbo.web.dashboard import bp as dashboard_bp
+    from cwqbo.web.settings import bp as settings_bp
     from cwqbo.web.team import bp as team_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(team_bp)
+    app.register_blueprint(settings_bp)
     errors.register(app)
 
     login_manager.login_view = "auth.login"
@@ -58,6 +60,7 @@ def _security_headers(response):
 # features add theirs here (endpoint, label, admin only).
 NAVIGATION: list[dict] = [
     {"endpoint": "dashboard.index", "label": "Dashboard", "admin": False},
+    {"endpoint": "settings.connectwise", "label": "Set Up ConnectWise", "admin": True},
     {"endpoint": "team.users", "label": "Users", "admin": True},
     {"endpoint": "dashboard.system", "label": "System", "admin": True},
     {"endpoint": "team.account", "label": "Account", "admin": False},

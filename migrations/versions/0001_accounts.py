@@ -1,6 +1,6 @@
 """accounts, invitations and task runs
 
-Revision ID: 88bc06067364
+Revision ID: 0001
 Revises:
 Create Date: 2026-11-23 17:33:16.838241
 

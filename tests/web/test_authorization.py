@@ -32,6 +32,8 @@ EXPECTATIONS = {
     "team.reactivate": (ADMIN, {"user_id": "TARGET"}),
     "team.withdraw": (ADMIN, {"invitation_id": 999}),
     "team.account": (LOGGED_IN, {}),
+    "settings.connectwise": (ADMIN, {}),
+    "settings.connectwise_check": (ADMIN, {}),
 }
 
 

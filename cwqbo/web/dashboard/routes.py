@@ -4,33 +4,52 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import current_app, flash, jsonify, redirect, render_template, url_for
+from flask import flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from cwqbo.extensions import db
 from cwqbo.jobs.enqueue import launch_task
-from cwqbo.models import TaskRun
+from cwqbo.models import ManageConnection, TaskRun
 from cwqbo.web.dashboard import bp, health
 from cwqbo.web.guards import admin_required
 
 
-def configuration_states() -> list[dict]:
-    """Return each connection's state and the next step to take (SPEC B4)."""
-    cw_url = (
-        url_for("settings.connectwise")
-        if "settings.connectwise" in current_app.view_functions
-        else None
-    )
-    return [
-        {
+def manage_state() -> dict:
+    """Return the Manage connection's state and next step."""
+    connection = ManageConnection.current()
+    url = url_for("settings.connectwise") if current_user.is_admin else None
+    if connection is None:
+        return {
             "name": "ConnectWise",
             "state": "Not configured",
             "tone": "warn",
             "next_step": "An admin connects cwqbo to ConnectWise Manage with an API member's "
             "keys (Set Up ConnectWise).",
-            "url": cw_url if current_user.is_admin else None,
-        },
+            "url": url,
+        }
+    if not connection.is_connected:
+        return {
+            "name": "ConnectWise",
+            "state": "Not working",
+            "tone": "bad",
+            "next_step": (connection.problems or ["The last check failed."])[0]
+            + " An admin fixes it under Set Up ConnectWise.",
+            "url": url,
+        }
+    return {
+        "name": "ConnectWise",
+        "state": f"Connected to {connection.company_name or connection.company_id}",
+        "tone": "ok",
+        "next_step": "Connect a QuickBooks Online company.",
+        "url": None,
+    }
+
+
+def configuration_states() -> list[dict]:
+    """Return each connection's state and the next step to take (spec B4)."""
+    return [
+        manage_state(),
         {
             "name": "QuickBooks Online",
             "state": "Not connected",

@@ -1,0 +1,211 @@
+"""Accounting Interface endpoints: unposted lists, GL export, batches (reference §3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from typing import Any, Literal
+
+from . import assumptions
+from . import conditions as C
+from .errors import ManageError
+
+TransactionType = Literal["invoices", "expenses", "products"]
+
+UNPOSTED_PATHS: dict[str, str] = {
+    "invoices": "/finance/accounting/unpostedinvoices",
+    "expenses": "/finance/accounting/unpostedexpenses",
+    "products": "/finance/accounting/unpostedprocurement",
+}
+BATCHES_PATH = "/finance/accounting/batches"
+EXPORT_PATH = "/finance/accounting/export"
+
+_ALIASES = {
+    "invoice": "invoices",
+    "invoices": "invoices",
+    "expense": "expenses",
+    "expenses": "expenses",
+    "product": "products",
+    "products": "products",
+    "procurement": "products",
+    "purchase": "products",
+}
+_ID_FIELD = {
+    "invoices": assumptions.INVOICE_EXPORT_ID_FIELD,
+    "expenses": assumptions.EXPENSE_EXPORT_ID_FIELD,
+    "products": assumptions.PRODUCT_EXPORT_ID_FIELD,
+}
+_FLAG = {
+    "invoices": ("exportInvoicesFlag", "includedInvoiceIds"),
+    "expenses": ("exportExpensesFlag", "includedExpenseIds"),
+    "products": ("exportProductsFlag", "includedProductIds"),
+}
+
+
+def transaction_type(name: str) -> TransactionType:
+    """Normalise ``invoice``/``expense``/``procurement``… to the export's three kinds."""
+    try:
+        return _ALIASES[name.lower()]  # type: ignore[return-value]
+    except KeyError:
+        raise ValueError(f"unknown transaction type {name!r}") from None
+
+
+def export_id(kind: str, unposted_row: dict) -> int | str:
+    """Return the id of an unposted row that the GL export's ``included*Ids`` expects."""
+    kind = transaction_type(kind)
+    value = unposted_row[_ID_FIELD[kind]]
+    return str(value) if kind == "products" else int(value)
+
+
+def _location(location_id: int | None, extra: str | None) -> str | None:
+    return C.and_(C.eq("locationId", location_id) if location_id else None, extra)
+
+
+def _utc(moment: dt.date | dt.datetime) -> str:
+    return C.format_datetime(moment)[1:-1]
+
+
+class AccountingMixin:
+    """Methods of :class:`~cwqbo.connectwise.client.ManageClient` for the GL interface."""
+
+    # -- unposted lists ----------------------------------------------------------------
+
+    def iter_unposted(
+        self,
+        kind: str,
+        *,
+        location_id: int | None = None,
+        conditions: str | None = None,
+        **kwargs: Any,
+    ) -> Iterator[dict]:
+        """Yield unposted rows of a kind, optionally only for one billing location."""
+        path = UNPOSTED_PATHS[transaction_type(kind)]
+        yield from self.iter_records(path, conditions=_location(location_id, conditions), **kwargs)
+
+    def count_unposted(
+        self, kind: str, *, location_id: int | None = None, conditions: str | None = None
+    ) -> int:
+        """Return how many unposted rows of a kind there are (``/count``)."""
+        path = UNPOSTED_PATHS[transaction_type(kind)]
+        return self.count(path, _location(location_id, conditions))
+
+    def iter_unposted_invoices(self, location_id: int | None = None, **kw: Any) -> Iterator[dict]:
+        return self.iter_unposted("invoices", location_id=location_id, **kw)
+
+    def count_unposted_invoices(self, location_id: int | None = None, **kw: Any) -> int:
+        return self.count_unposted("invoices", location_id=location_id, **kw)
+
+    def iter_unposted_expenses(self, location_id: int | None = None, **kw: Any) -> Iterator[dict]:
+        return self.iter_unposted("expenses", location_id=location_id, **kw)
+
+    def count_unposted_expenses(self, location_id: int | None = None, **kw: Any) -> int:
+        return self.count_unposted("expenses", location_id=location_id, **kw)
+
+    def iter_unposted_procurement(
+        self, location_id: int | None = None, **kw: Any
+    ) -> Iterator[dict]:
+        return self.iter_unposted("products", location_id=location_id, **kw)
+
+    def count_unposted_procurement(self, location_id: int | None = None, **kw: Any) -> int:
+        return self.count_unposted("products", location_id=location_id, **kw)
+
+    def get_unposted(self, kind: str, row_id: int) -> dict:
+        return self.get(f"{UNPOSTED_PATHS[transaction_type(kind)]}/{int(row_id)}")
+
+    def list_unposted_taxable_levels(self, kind: str, row_id: int) -> list[dict]:
+        """Return the taxable levels of one unposted row."""
+        path = f"{UNPOSTED_PATHS[transaction_type(kind)]}/{int(row_id)}/taxableLevels"
+        return list(self.iter_records(path))
+
+    # -- GL export -----------------------------------------------------------------------
+
+    def export_gl(
+        self,
+        kind: str,
+        ids: Iterable[int | str],
+        *,
+        location_id: int = assumptions.EXPORT_ALL_LOCATIONS,
+        thru_date: dt.date | dt.datetime | None = None,
+        summarize_invoices: str = "Detailed",
+        batch_identifier: str | None = None,
+    ) -> dict:
+        """Return the GL export (a preview; nothing is batched) for the given unposted ids."""
+        kind = transaction_type(kind)
+        flag, included = _FLAG[kind]
+        id_list = [str(i) if kind == "products" else int(i) for i in ids]
+        if not id_list:
+            raise ValueError("export_gl needs at least one id")
+        thru = thru_date or dt.datetime.now(dt.UTC).replace(hour=23, minute=59, second=59)
+        body: dict[str, Any] = {
+            "glInterfaceIdentifier": assumptions.GL_INTERFACE_IDENTIFIER,
+            "thruDate": _utc(thru),
+            "locationId": location_id,
+            "summarizeInvoices": summarize_invoices,
+            "exportInvoicesFlag": False,
+            "exportExpensesFlag": False,
+            "exportProductsFlag": False,
+            flag: True,
+            included: id_list,
+        }
+        if batch_identifier:
+            body["batchIdentifier"] = batch_identifier
+        # The export only reads, so it is safe to retry like a GET.
+        return self.post(EXPORT_PATH, body, idempotent=True) or {}
+
+    # -- batches -------------------------------------------------------------------------
+
+    def create_batch(
+        self,
+        batch_identifier: str,
+        processed_record_ids: Iterable[int],
+        *,
+        kind: str,
+        summarize_expenses: bool = False,
+    ) -> dict:
+        """Mark GL records batched under ``batch_identifier``; return the AccountingBatch."""
+        if not batch_identifier or len(batch_identifier) > 50:
+            raise ValueError("batch_identifier must be 1..50 characters")
+        ids = sorted({int(i) for i in processed_record_ids})
+        if not ids:
+            raise ValueError("create_batch needs at least one processed record id")
+        kind = transaction_type(kind)
+        body = {
+            "batchIdentifier": batch_identifier,
+            "glInterfaceIdentifier": assumptions.GL_INTERFACE_IDENTIFIER,
+            "exportInvoicesFlag": kind == "invoices",
+            "exportExpensesFlag": kind == "expenses",
+            "exportProductsFlag": kind == "products",
+            "processedRecordIds": ids,
+            "summarizeExpenses": summarize_expenses,
+        }
+        created = self.post(BATCHES_PATH, body)
+        if not assumptions.LOOKUP_BATCH_AFTER_CREATE and isinstance(created, dict):
+            return created
+        batch = self.find_batch(batch_identifier)
+        if batch is None:
+            raise ManageError(
+                f"batch {batch_identifier!r} was accepted but cannot be found",
+                url=BATCHES_PATH,
+            )
+        return batch
+
+    def find_batch(self, batch_identifier: str) -> dict | None:
+        """Return the batch with this identifier, or ``None``."""
+        cond = C.eq("batchIdentifier", batch_identifier)
+        return next(self.iter_records(BATCHES_PATH, conditions=cond, page_size=2), None)
+
+    def iter_batches(self, conditions: str | None = None, **kw: Any) -> Iterator[dict]:
+        return self.iter_records(BATCHES_PATH, conditions=conditions, **kw)
+
+    def count_batches(self, conditions: str | None = None) -> int:
+        return self.count(BATCHES_PATH, conditions)
+
+    def get_batch(self, batch_id: int) -> dict:
+        return self.get(f"{BATCHES_PATH}/{int(batch_id)}")
+
+    def delete_batch(self, batch_id: int) -> None:
+        """Delete a batch; its records return to the unposted lists."""
+        self.delete(f"{BATCHES_PATH}/{int(batch_id)}")
+
+    def iter_batch_entries(self, batch_id: int, **kw: Any) -> Iterator[dict]:
+        return self.iter_records(f"{BATCHES_PATH}/{int(batch_id)}/entries", **kw)

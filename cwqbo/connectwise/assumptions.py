@@ -1,0 +1,64 @@
+"""Every UNCONFIRMED behaviour of Manage that cwqbo relies on, decided in one place.
+
+Each constant names the section of /work/shared/reference/connectwise-manage-api.md that
+leaves it open. The sandbox follows the same choices, so changing one here changes both
+sides; verify against a real tenant before trusting any of them.
+"""
+
+from __future__ import annotations
+
+# §3.6 / §6.1: which id of an UnpostedInvoice goes into ExportAccountingBatchRequest
+# .includedInvoiceIds. SmartConnect sends the unposted row's `id`; RationallyPrime sends
+# `billingLogId` (the invoice id). We send the unposted row id.
+INVOICE_EXPORT_ID_FIELD = "id"
+
+# §3.6: expenses use the UnpostedExpense `id` (SmartConnect, 1 source).
+EXPENSE_EXPORT_ID_FIELD = "id"
+
+# §3.6 / §6.1: procurement uses `unpostedProductId` (a string, like the request field),
+# not the UnpostedProcurement `id`.
+PRODUCT_EXPORT_ID_FIELD = "unpostedProductId"
+
+# §3.6: value of glInterfaceIdentifier on export and batch requests (integrations send "0").
+GL_INTERFACE_IDENTIFIER = "0"
+
+# §3.6: locationId 0 on export means "all locations".
+EXPORT_ALL_LOCATIONS = 0
+
+# §3.8 / §6.2: which GLExport ids go into CreateAccountingBatchRequest.processedRecordIds.
+# Invoices: the header's comma-separated glEntryIds plus every detail[].id.
+# Expenses: expenses[].id and expenses[].offset.id, and every expenseBills[].detail[].id.
+# Procurement: purchaseDetail[].id and purchaseDetailTax[].id (freight lines included).
+# Implemented by cwqbo.connectwise.glexport.processed_record_ids.
+
+# §3.8 / §6.3: the POST /finance/accounting/batches response body is unknown (spec says
+# GLExport); the client looks the batch up by batchIdentifier afterwards.
+LOOKUP_BATCH_AFTER_CREATE = True
+
+# §3.8: DELETE /finance/accounting/batches/{id} returns every record of the batch to the
+# unposted lists (what the UI's "Delete Batches" does).
+DELETE_BATCH_RETURNS_RECORDS = True
+
+# §1.4: what companyinfo answers for a company id the site does not know. Observed
+# behaviour is undocumented; the client treats a 404, an empty/`null` body or a body
+# without `Codebase` as "unknown company". The sandbox answers 404 with an empty body.
+COMPANYINFO_UNKNOWN_STATUS = 404
+
+# §1.4: codebase used when companyinfo answers but leaves Codebase empty (on-premise
+# routers accept it and forward to the current release).
+FALLBACK_CODEBASE = "v4_6_release/"
+
+# §2.2: strings in conditions are double-quoted; a `"` or `\` inside is escaped with a
+# backslash. How Manage escapes quotes is not documented.
+CONDITION_QUOTE = '"'
+CONDITION_ESCAPE = "\\"
+
+# §1.5: model version pinned in the Accept header.
+API_VERSION = "2025.1"
+
+# §1.1: requests without a clientId header are rejected with 401 (third-party report).
+MISSING_CLIENT_ID_STATUS = 401
+
+# §4.2: invoice payments — several payments per invoice are accepted, and a payment larger
+# than the invoice's open balance is rejected with 400.
+MULTIPLE_PAYMENTS_PER_INVOICE = True

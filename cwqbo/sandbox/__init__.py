@@ -1,0 +1,1 @@
+"""Local simulators of the Manage and QBO APIs."""

@@ -1,0 +1,113 @@
+"""Set Up ConnectWise: save validates for real (spec B1-B3)."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from cwqbo.connectwise import ManageCredentials
+from cwqbo.connectwise.probe import UNTESTED_ROLE_LINES, ProbeResult, check_connection
+from cwqbo.extensions import db
+from cwqbo.models import ManageConnection
+from cwqbo.models.user import utcnow
+from cwqbo.web.guards import admin_required
+from cwqbo.web.settings import bp
+from cwqbo.web.settings.forms import ManageForm
+
+log = logging.getLogger(__name__)
+
+
+def probe(credentials: ManageCredentials) -> ProbeResult:
+    """Check credentials against Manage (a seam tests can point at the sandbox)."""
+    return check_connection(credentials)
+
+
+def _render(form: ManageForm, connection: ManageConnection | None, result=None, status=200):
+    return render_template(
+        "settings/connectwise.html",
+        form=form,
+        connection=connection,
+        result=result,
+        role_problems=bool(result) and any("level must be All" in p for p in result.problems),
+        recheck_form=FlaskForm(prefix="recheck"),
+        untested=UNTESTED_ROLE_LINES,
+    ), status
+
+
+@bp.route("/connectwise", methods=["GET", "POST"])
+@admin_required
+def connectwise():
+    connection = ManageConnection.current()
+    form = ManageForm(obj=connection)
+    if not form.is_submitted() and connection is None:
+        form.client_id.data = current_app.config["CW_CLIENT_ID"]
+    if not form.validate_on_submit():
+        return _render(form, connection, status=400 if form.is_submitted() else 200)
+
+    private_key = form.private_key.data or (connection.private_key if connection else "")
+    if not private_key:
+        form.private_key.errors = ["Type the API member's private key."]
+        return _render(form, connection, status=400)
+    credentials = ManageCredentials(
+        site=form.site.data.strip(),
+        company_id=form.company_id.data.strip(),
+        public_key=form.public_key.data.strip(),
+        private_key=private_key,
+        client_id=form.client_id.data.strip(),
+    )
+    result = probe(credentials)
+    if not result.ok:
+        # The working connection (if any) stays as it was; nothing half-saved.
+        log.info("Manage connection check failed for %s: %s", credentials.site, result.problems)
+        return _render(form, connection, result=result, status=422)
+
+    connection = connection or ManageConnection()
+    connection.site, connection.company_id = credentials.site, credentials.company_id
+    connection.public_key, connection.client_id = credentials.public_key, credentials.client_id
+    connection.private_key = private_key
+    _record(connection, result)
+    db.session.add(connection)
+    db.session.commit()
+    flash(f"Connected to ConnectWise Manage ({_name(connection)}). Saved.", "success")
+    return redirect(url_for("settings.connectwise"))
+
+
+@bp.route("/connectwise/check", methods=["POST"])
+@admin_required
+def connectwise_check():
+    connection = ManageConnection.current()
+    if connection is None or not FlaskForm(prefix="recheck").validate_on_submit():
+        return redirect(url_for("settings.connectwise"))
+    result = probe(
+        ManageCredentials(
+            site=connection.site,
+            company_id=connection.company_id,
+            public_key=connection.public_key,
+            private_key=connection.private_key,
+            client_id=connection.client_id,
+        )
+    )
+    _record(connection, result)
+    db.session.commit()
+    if result.ok:
+        flash(f"The connection to ConnectWise Manage ({_name(connection)}) works.", "success")
+    else:
+        flash("The saved ConnectWise Manage connection no longer works: see below.", "error")
+    return redirect(url_for("settings.connectwise"))
+
+
+def _record(connection: ManageConnection, result: ProbeResult) -> None:
+    connection.status = ManageConnection.CONNECTED if result.ok else ManageConnection.FAILED
+    connection.problems = list(result.problems)
+    connection.checked_at = utcnow()
+    connection.updated_by_id = current_user.id
+    if result.ok:
+        connection.api_base, connection.codebase = result.api_base, result.codebase
+        connection.company_name = result.company_name
+
+
+def _name(connection: ManageConnection) -> str:
+    return connection.company_name or connection.company_id

@@ -1,0 +1,203 @@
+"""The sandbox's answers validate against the Manage OpenAPI subset's own schemas.
+
+Every operation in /work/shared/reference/schemas/connectwise-manage-openapi-subset.json is
+called (the test fails if one is added to the spec and not covered here). Endpoints the
+product uses that the subset does not define are NOT schema-checked: /finance/taxCodes and
+its taxCodeLevels, /procurement/types, /finance/invoices/{id}/payments, /system/info,
+DELETE /finance/accounting/batches/{id}, /login/companyinfo/{company}. Their shapes follow
+reference §1.4 and §4 and are exercised by the integration tests instead. The schema-only
+components BillingTerm, GLAccount and PurchaseOrder are checked against their collections.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+SPEC_PATH = Path(
+    os.environ.get(
+        "CW_OPENAPI_SUBSET",
+        "/work/shared/reference/schemas/connectwise-manage-openapi-subset.json",
+    )
+)
+pytestmark = pytest.mark.skipif(not SPEC_PATH.exists(), reason="OpenAPI subset not present")
+
+
+def _nullable_to_jsonschema(node):
+    """Rewrite OpenAPI 3.0 ``nullable: true`` into JSON Schema (type or anyOf with null)."""
+    if isinstance(node, list):
+        return [_nullable_to_jsonschema(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _nullable_to_jsonschema(v) for k, v in node.items() if k != "nullable"}
+    if node.get("nullable"):
+        if "type" in out:
+            out["type"] = [out["type"], "null"]
+            if "enum" in out:
+                out["enum"] = [*out["enum"], None]
+        else:
+            out = {"anyOf": [out, {"type": "null"}]}
+    return out
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return json.loads(SPEC_PATH.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def components(spec):
+    return _nullable_to_jsonschema(copy.deepcopy(spec["components"]))
+
+
+def _validate(components, schema, instance):
+    root = {**_nullable_to_jsonschema(schema), "components": components}
+    validator = jsonschema.Draft7Validator(root)
+    errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:10])
+
+
+def _response_schema(operation):
+    for status, response in operation["responses"].items():
+        if status.startswith("2") and response.get("content"):
+            return int(status), next(iter(response["content"].values()))["schema"]
+    raise AssertionError("operation has no JSON 2xx response")
+
+
+@pytest.fixture
+def api(cw_client, cw_sandbox):
+    base = cw_client.api_base
+    session = cw_client.session
+
+    def call(method, path, body=None, params=None):
+        response = session.request(method, base + path, json=body, params=params, timeout=10)
+        return response
+
+    return call
+
+
+def test_every_subset_operation_matches_its_schema(spec, components, api, cw_client):
+    row = next(cw_client.iter_unposted_invoices(conditions='invoiceNumber = "10009"'))
+    expense = next(cw_client.iter_unposted_expenses())
+    product = next(cw_client.iter_unposted_procurement())
+    # Make a batch so batch endpoints have something to show, then keep the invoice unposted
+    # by exporting a different one.
+    done = next(cw_client.iter_unposted_invoices(conditions='invoiceNumber = "10020"'))
+    from cwqbo.connectwise.glexport import processed_record_ids
+
+    ids = processed_record_ids(cw_client.export_gl("invoices", [done["id"]]))
+    batch_body = {
+        "batchIdentifier": "2025-06-01-I10020",
+        "glInterfaceIdentifier": "0",
+        "exportInvoicesFlag": True,
+        "processedRecordIds": ids,
+    }
+    export_body = {
+        "thruDate": "2025-12-31T23:59:59Z",
+        "locationId": 0,
+        "summarizeInvoices": "Detailed",
+        "exportInvoicesFlag": True,
+        "exportExpensesFlag": True,
+        "exportProductsFlag": True,
+        "includedInvoiceIds": [row["id"]],
+        "includedExpenseIds": [expense["id"]],
+        "includedProductIds": [product["unpostedProductId"]],
+    }
+    calls = {
+        ("post", "/finance/accounting/batches"): (
+            "POST",
+            "/finance/accounting/batches",
+            batch_body,
+        ),
+    }
+    created = None
+    covered = set()
+    order = sorted(
+        (
+            (m, p)
+            for p, item in spec["paths"].items()
+            for m in item
+            if m in ("get", "post", "put", "patch", "delete")
+        ),
+        key=lambda mp: (mp != ("post", "/finance/accounting/batches"), mp[1], mp[0]),
+    )
+    for method, template in order:
+        status, schema = _response_schema(spec["paths"][template][method])
+        if (method, template) in calls:
+            verb, path, body = calls[(method, template)]
+        else:
+            batch_id = created["id"] if created else 0
+            path = (
+                template.replace("unpostedinvoices/{id}", f"unpostedinvoices/{row['id']}")
+                .replace("unpostedinvoices/{parentId}", f"unpostedinvoices/{row['id']}")
+                .replace("unpostedexpenses/{id}", f"unpostedexpenses/{expense['id']}")
+                .replace("unpostedprocurement/{id}", f"unpostedprocurement/{product['id']}")
+                .replace("batches/{id}", f"batches/{batch_id}")
+                .replace("batches/{parentId}", f"batches/{batch_id}")
+                .replace("invoices/{id}", f"invoices/{row['billingLogId']}")
+            )
+            if path.endswith("entries/{id}"):
+                path = path.replace("{id}", str(ids[0]))
+            verb = method.upper()
+            body = export_body if verb == "POST" else None
+            if template == "/finance/accounting/batches/{id}/export":
+                body = {"batchIdentifier": "2025-06-01-I10020"}
+        assert "{" not in path, path
+        response = api(verb, path, body=body, params={"pageSize": 50} if verb == "GET" else None)
+        assert response.status_code == status, (path, response.text[:300])
+        payload = response.json()
+        assert payload, f"{path} returned nothing to validate"
+        _validate(components, schema, payload)
+        covered.add((method, template))
+        if (method, template) == ("post", "/finance/accounting/batches"):
+            created = cw_client.find_batch("2025-06-01-I10020")
+    assert covered == {
+        (m, p)
+        for p, item in spec["paths"].items()
+        for m in item
+        if m in ("get", "post", "put", "patch", "delete")
+    }
+
+
+@pytest.mark.parametrize(
+    ("path", "schema_name"),
+    [
+        ("/finance/billingTerms", "BillingTerm"),
+        ("/finance/glAccounts", "GLAccount"),
+        ("/procurement/purchaseorders", "PurchaseOrder"),
+    ],
+)
+def test_schema_only_components(components, api, path, schema_name):
+    rows = api("GET", path, params={"pageSize": 1000}).json()
+    assert rows
+    schema = {"type": "array", "items": {"$ref": f"#/components/schemas/{schema_name}"}}
+    _validate(components, schema, rows)
+
+
+def test_error_bodies_match_error_response_message(components, api, cw_sandbox):
+    from cwqbo.sandbox.connectwise import Faults
+
+    schema = {"$ref": "#/components/schemas/ErrorResponseMessage"}
+    not_found = api("GET", "/finance/accounting/unpostedinvoices/1")
+    assert not_found.status_code == 404
+    _validate(components, schema, not_found.json())
+    invalid = api("POST", "/finance/accounting/batches", body={"batchIdentifier": "x"})
+    assert invalid.status_code == 400 and invalid.json()["errors"]
+    _validate(components, schema, invalid.json())
+    _, _, faults = cw_sandbox
+    faults.configure(Faults(deny=["/system/members"]))
+    denied = api("GET", "/system/members")
+    assert denied.status_code == 403
+    _validate(components, schema, denied.json())
+
+
+def test_validator_rejects_a_wrong_shape(components):
+    schema = {"$ref": "#/components/schemas/UnpostedInvoice"}
+    with pytest.raises(AssertionError):
+        _validate(components, schema, {"id": "not-an-int", "billingLogId": None})
+    _validate(components, schema, {"id": 1, "billingLogId": None})  # nullable honoured
