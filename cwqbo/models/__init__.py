@@ -1,7 +1,15 @@
 """SQLAlchemy models, one module per aggregate."""
 
 from cwqbo.models.connection import ManageConnection
+from cwqbo.models.qbo import QBOConfiguration
 from cwqbo.models.task import TaskRun
 from cwqbo.models.user import Invitation, Role, User
 
-__all__ = ["Invitation", "ManageConnection", "Role", "TaskRun", "User"]
+__all__ = [
+    "Invitation",
+    "ManageConnection",
+    "QBOConfiguration",
+    "Role",
+    "TaskRun",
+    "User",
+]
