@@ -30,6 +30,13 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}.") from None
 
 
+def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = (env.get(name) or default).strip().lower()
+    if value not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}; got {value!r}.")
+    return value
+
+
 def _kept_secret(instance: Path, name: str, make) -> str:
     """Return a development secret kept in instance/, creating it once."""
     path = instance / name
@@ -111,6 +118,14 @@ def load_config(env: Mapping[str, str] | None = None, instance: Path | str | Non
         "OUTBOX_KEEP_DAYS": _int(env, "OUTBOX_KEEP_DAYS", 30),
         "INVITATION_DAYS": _int(env, "INVITATION_DAYS", 7),
         "CW_CLIENT_ID": env.get("CW_CLIENT_ID", ""),
+        "QBO_CLIENT_ID": env.get("QBO_CLIENT_ID", ""),
+        "QBO_CLIENT_SECRET": env.get("QBO_CLIENT_SECRET", ""),
+        "QBO_REDIRECT_URI": env.get("QBO_REDIRECT_URI", "").strip(),
+        "QBO_ENVIRONMENT": _choice(
+            env, "QBO_ENVIRONMENT", ("production", "sandbox", "local"), "production"
+        ),
+        "QBO_LOCAL_BASE_URL": env.get("QBO_LOCAL_BASE_URL", "http://127.0.0.1:5556").rstrip("/"),
+        "QBO_REFRESH_MARGIN_MINUTES": _int(env, "QBO_REFRESH_MARGIN_MINUTES", 10),
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -32,6 +32,12 @@ SCHEDULE: tuple[Periodic, ...] = (
         task="purge",
         description="Purge expired invitations and old outbox mail",
     ),
+    Periodic(
+        id="qbo-tokens",
+        cron="41 */6 * * *",  # every 6 hours: refresh tokens rotate well inside their 100 days
+        task="qbo-tokens",
+        description="Refresh QuickBooks Online tokens",
+    ),
 )
 
 

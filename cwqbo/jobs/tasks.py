@@ -51,8 +51,23 @@ def purge_expired(run_id: int) -> dict | None:
     )
 
 
+def refresh_qbo_tokens(run_id: int) -> dict | None:
+    """Refresh every connected configuration's tokens so none lapses unused (spec C4)."""
+    from cwqbo.qbo_keepalive import refresh_all
+
+    return _run(
+        run_id,
+        refresh_all,
+        lambda r: (
+            f"Refreshed {r['refreshed']} connection(s); {r['lost']} lost, "
+            f"{r['failed']} could not be reached."
+        ),
+    )
+
+
 PERIODIC: dict[str, tuple[str, Callable[[int], dict | None]]] = {
     "purge": ("Purge expired invitations and old mail", purge_expired),
+    "qbo-tokens": ("Refresh QuickBooks Online tokens", refresh_qbo_tokens),
 }
 
 

@@ -61,10 +61,16 @@ def _security_headers(response):
 NAVIGATION: list[dict] = [
     {"endpoint": "dashboard.index", "label": "Dashboard", "admin": False},
     {"endpoint": "settings.connectwise", "label": "Set Up ConnectWise", "admin": True},
+    {"endpoint": "settings.quickbooks", "label": "Set Up QuickBooks Online", "admin": True},
     {"endpoint": "team.users", "label": "Users", "admin": True},
     {"endpoint": "dashboard.system", "label": "System", "admin": True},
     {"endpoint": "team.account", "label": "Account", "admin": False},
 ]
+
+
+def _same_area(current: str | None, entry: str) -> bool:
+    """Highlight Set Up QuickBooks Online on every page of a configuration."""
+    return bool(current) and entry == "settings.quickbooks" and current.startswith("settings.qbo")
 
 
 def _navigation():
@@ -79,7 +85,12 @@ def _navigation():
                 {
                     "label": entry["label"],
                     "url": url_for(entry["endpoint"]),
-                    "active": request.endpoint == entry["endpoint"],
+                    "active": request.endpoint == entry["endpoint"]
+                    or (
+                        request.blueprint == "settings"
+                        and entry["endpoint"].startswith("settings.")
+                        and _same_area(request.endpoint, entry["endpoint"])
+                    ),
                     "children": entry.get("children", []),
                 }
             )

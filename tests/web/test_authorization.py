@@ -34,6 +34,16 @@ EXPECTATIONS = {
     "team.account": (LOGGED_IN, {}),
     "settings.connectwise": (ADMIN, {}),
     "settings.connectwise_check": (ADMIN, {}),
+    "settings.quickbooks": (ADMIN, {}),
+    "settings.qbo_config": (ADMIN, {"config_id": 1}),
+    "settings.qbo_tab": (ADMIN, {"config_id": 1, "tab": "connection"}),
+    "settings.qbo_rename": (ADMIN, {"config_id": 1}),
+    "settings.qbo_make_default": (ADMIN, {"config_id": 1}),
+    "settings.qbo_delete": (ADMIN, {"config_id": 1}),
+    "settings.qbo_connect": (ADMIN, {"config_id": 1}),
+    "settings.qbo_callback": (ADMIN, {}),
+    "settings.qbo_check": (ADMIN, {"config_id": 1}),
+    "settings.qbo_disconnect": (ADMIN, {"config_id": 1}),
 }
 
 

@@ -10,7 +10,8 @@ from flask_wtf import FlaskForm
 
 from cwqbo.extensions import db
 from cwqbo.jobs.enqueue import launch_task
-from cwqbo.models import ManageConnection, TaskRun
+from cwqbo.models import ManageConnection, QBOConfiguration, TaskRun
+from cwqbo.models.user import utcnow
 from cwqbo.web.dashboard import bp, health
 from cwqbo.web.guards import admin_required
 
@@ -46,18 +47,53 @@ def manage_state() -> dict:
     }
 
 
-def configuration_states() -> list[dict]:
-    """Return each connection's state and the next step to take (spec B4)."""
-    return [
-        manage_state(),
-        {
-            "name": "QuickBooks Online",
+def qbo_state(config: QBOConfiguration) -> dict:
+    """Return one QBO configuration's state, token expiry and next step."""
+    url = (
+        url_for("settings.qbo_tab", config_id=config.id, tab="connection")
+        if current_user.is_admin
+        else None
+    )
+    name = f"QuickBooks Online: {config.name}" + (" (default)" if config.is_default else "")
+    if config.is_lost:
+        return {
+            "name": name,
+            "state": "Connection lost",
+            "tone": "bad",
+            "url": url,
+            "next_step": config.lost_message,
+        }
+    if not config.is_connected:
+        return {
+            "name": name,
             "state": "Not connected",
             "tone": "warn",
-            "next_step": "After ConnectWise, an admin connects a QuickBooks Online company.",
-            "url": None,
-        },
-    ]
+            "url": url,
+            "next_step": "An admin connects it to its QuickBooks Online company "
+            "(Connect to QuickBooks).",
+        }
+    deadline = config.token_deadline()
+    days = (deadline - utcnow()).days if deadline else None
+    expiry = f"; connection renews until {deadline:%Y-%m-%d}" if deadline else ""
+    state = {
+        "name": name,
+        "state": f"Connected to {config.company_name}",
+        "tone": "ok",
+        "url": None,
+        "next_step": "Ready for batches" + expiry + ".",
+    }
+    if days is not None and days < 30:
+        state.update(
+            tone="warn",
+            url=url,
+            next_step=f"The connection ends in {days} day(s) unless an admin reconnects it.",
+        )
+    return state
+
+
+def configuration_states() -> list[dict]:
+    """Return each connection's state and the next step to take (spec B4)."""
+    return [manage_state()] + [qbo_state(c) for c in QBOConfiguration.ordered()]
 
 
 @bp.route("/")

@@ -1,0 +1,180 @@
+"""Build API clients for the saved connections (the web and job layers' one way in)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from cwqbo.connectwise import ManageClient, ManageCredentials
+from cwqbo.crypto import secret_box
+from cwqbo.extensions import db
+from cwqbo.jobs import get_redis
+from cwqbo.models import ManageConnection, QBOConfiguration
+from cwqbo.models.qbo import aware_utc, naive_utc
+from cwqbo.models.user import utcnow
+from cwqbo.quickbooks import IntuitOAuth, OAuthSettings, QBOClient
+from cwqbo.quickbooks.oauth import TokenSet, endpoints_for
+from cwqbo.quickbooks.ratelimit import RealmRateLimiter
+from cwqbo.quickbooks.tokens import TokenManager
+
+log = logging.getLogger(__name__)
+
+
+class NotConnected(Exception):
+    """The connection a feature needs is missing or lost; the message says what to do."""
+
+
+def manage_credentials(connection: ManageConnection) -> ManageCredentials:
+    return ManageCredentials(
+        site=connection.site,
+        company_id=connection.company_id,
+        public_key=connection.public_key,
+        private_key=connection.private_key,
+        client_id=connection.client_id,
+    )
+
+
+def manage_client(**kwargs: Any) -> ManageClient:
+    """Return a client for the saved Manage connection."""
+    connection = ManageConnection.current()
+    if connection is None or not connection.is_connected:
+        raise NotConnected("ConnectWise Manage is not connected. An admin sets it up first.")
+    kwargs.setdefault("api_base", connection.api_base)
+    return ManageClient(manage_credentials(connection), **kwargs)
+
+
+def oauth_settings() -> OAuthSettings:
+    cfg = current_app.config
+    redirect_uri = cfg["QBO_REDIRECT_URI"] or cfg["PUBLIC_URL"] + "/settings/quickbooks/callback"
+    return OAuthSettings(
+        cfg["QBO_CLIENT_ID"],
+        cfg["QBO_CLIENT_SECRET"],
+        redirect_uri,
+        cfg["QBO_ENVIRONMENT"],
+        cfg["QBO_LOCAL_BASE_URL"] if cfg["QBO_ENVIRONMENT"] == "local" else None,
+    )
+
+
+def intuit_oauth() -> IntuitOAuth:
+    if not current_app.config["QBO_CLIENT_ID"] or not current_app.config["QBO_CLIENT_SECRET"]:
+        raise NotConnected(
+            "This install has no Intuit app yet: set QBO_CLIENT_ID and QBO_CLIENT_SECRET "
+            "(see README, QuickBooks Online app)."
+        )
+    return IntuitOAuth(oauth_settings())
+
+
+def api_base_url() -> str:
+    cfg = current_app.config
+    return endpoints_for(cfg["QBO_ENVIRONMENT"], cfg["QBO_LOCAL_BASE_URL"]).api_base_url
+
+
+class DatabaseTokenStore:
+    """TokenStore over the qbo_configurations table, tokens encrypted.
+
+    Each call uses its own short session and commits at once, so a rotated refresh token is
+    durable before anything else happens, whatever the caller's session is doing.
+    """
+
+    def __init__(self, engine, on_lost=None):
+        self.engine = engine
+        self.box = secret_box()
+        self.on_lost = on_lost
+
+    def load(self, config_id: int) -> TokenSet | None:
+        with Session(self.engine) as session:
+            config = session.get(QBOConfiguration, config_id)
+            if config is None or not config.is_connected or not config.refresh_token_encrypted:
+                return None
+            return TokenSet(
+                access_token=self.box.decrypt(config.access_token_encrypted),
+                refresh_token=self.box.decrypt(config.refresh_token_encrypted),
+                access_expires_at=aware_utc(config.access_expires_at),
+                refresh_expires_at=aware_utc(config.refresh_expires_at),
+                hard_expires_at=aware_utc(config.hard_expires_at),
+                realm_id=config.realm_id,
+            )
+
+    def save(self, config_id: int, tokens: TokenSet) -> None:
+        with Session(self.engine) as session:
+            config = session.get(QBOConfiguration, config_id)
+            write_tokens(config, tokens, self.box)
+            session.commit()
+
+    def mark_disconnected(self, config_id: int, reason: str) -> None:
+        with Session(self.engine) as session:
+            config = session.get(QBOConfiguration, config_id)
+            mark_lost(config, reason)
+            session.commit()
+        log.warning("QBO configuration %s lost its connection: %s", config_id, reason)
+        if self.on_lost:
+            self.on_lost(config_id)
+
+
+def write_tokens(config: QBOConfiguration, tokens: TokenSet, box=None) -> None:
+    """Store a token set (encrypted) and mark the configuration connected."""
+    box = box or secret_box()
+    config.access_token_encrypted = box.encrypt(tokens.access_token)
+    config.refresh_token_encrypted = box.encrypt(tokens.refresh_token)
+    config.access_expires_at = naive_utc(tokens.access_expires_at)
+    config.refresh_expires_at = naive_utc(tokens.refresh_expires_at)
+    config.hard_expires_at = naive_utc(tokens.hard_expires_at)
+    config.realm_id = tokens.realm_id
+    config.status, config.status_reason, config.lost_at = QBOConfiguration.CONNECTED, None, None
+
+
+def mark_lost(config: QBOConfiguration, reason: str) -> None:
+    config.status, config.status_reason, config.lost_at = QBOConfiguration.LOST, reason, utcnow()
+    config.access_token_encrypted = config.refresh_token_encrypted = None
+
+
+def clear_tokens(config: QBOConfiguration) -> None:
+    config.access_token_encrypted = config.refresh_token_encrypted = None
+    config.access_expires_at = config.refresh_expires_at = config.hard_expires_at = None
+    config.status, config.status_reason = QBOConfiguration.NOT_CONNECTED, None
+
+
+def token_manager() -> TokenManager:
+    from cwqbo.qbo_alerts import email_admins_connection_lost
+
+    margin = current_app.config["QBO_REFRESH_MARGIN_MINUTES"]
+    return TokenManager(
+        intuit_oauth(),
+        DatabaseTokenStore(db.engine, on_lost=email_admins_connection_lost),
+        get_redis(),
+        margin=timedelta(minutes=margin),
+    )
+
+
+def qbo_client(config: QBOConfiguration, **kwargs: Any) -> QBOClient:
+    """Return a client for a connected configuration: tokens refreshed on use, shared limits."""
+    if not config.is_connected:
+        raise NotConnected(
+            config.lost_message
+            if config.is_lost
+            else (f"{config.name} is not connected to QuickBooks Online yet.")
+        )
+    get_token, force_refresh = token_manager().provider(config.id)
+    kwargs.setdefault("rate_limiter", RealmRateLimiter(get_redis(), config.realm_id))
+    return QBOClient(config.realm_id, api_base_url(), get_token, force_refresh, **kwargs)
+
+
+def read_company(config: QBOConfiguration, client: QBOClient) -> None:
+    """Read CompanyInfo and Preferences into the configuration (spec C2)."""
+    info = client.company_info()
+    prefs = client.preferences()
+    config.company_info, config.preferences = info, prefs
+    config.company_name = info.get("CompanyName")
+    config.country = info.get("Country")
+    currency = prefs.get("CurrencyPrefs", {})
+    config.home_currency = (currency.get("HomeCurrency") or {}).get("value")
+    config.multi_currency = bool(currency.get("MultiCurrencyEnabled"))
+    accounting = prefs.get("AccountingInfoPrefs", {})
+    config.class_tracking = bool(accounting.get("ClassTrackingPerTxn")) or bool(
+        accounting.get("ClassTrackingPerTxnLine")
+    )
+    config.location_tracking = bool(accounting.get("TrackDepartments"))
