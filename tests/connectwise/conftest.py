@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from cwqbo.connectwise import ManageClient, ManageCredentials, RetryPolicy
-from cwqbo.sandbox.connectwise import sandbox_faults, serve_in_thread
 
 
 class FakeSleep:
@@ -21,27 +20,6 @@ class FakeSleep:
 @pytest.fixture
 def fake_sleep() -> FakeSleep:
     return FakeSleep()
-
-
-@pytest.fixture(scope="session")
-def cw_server():
-    """One Manage sandbox on 127.0.0.1:<random> for the session."""
-    base_url, server, state = serve_in_thread()
-    yield base_url, server, state
-    server.shutdown()
-
-
-@pytest.fixture
-def cw_sandbox(cw_server):
-    """The sandbox, reset to the sample dataset and no faults for each test."""
-    base_url, server, state = cw_server
-    state.reset()
-    faults = sandbox_faults(server)
-    from cwqbo.sandbox.connectwise import Faults
-
-    faults.configure(Faults())
-    yield base_url, state, faults
-    faults.configure(Faults())
 
 
 @pytest.fixture

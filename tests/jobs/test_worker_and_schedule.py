@@ -90,7 +90,7 @@ def test_scheduled_entry_runs_the_periodic_job_under_its_lock(app, redis_conn):
     add_invitations(app)
     scheduler = make_scheduler(redis_for(app))
     register_schedule(scheduler)
-    job = next(iter(scheduler.get_jobs()))
+    job = next(j for j in scheduler.get_jobs() if j.id == ID_PREFIX + "purge")
     # Make it due now, let the scheduler enqueue it, then a worker run it.
     scheduler.change_execution_time(job, utcnow() - timedelta(seconds=1))
     scheduler.run(burst=True)
