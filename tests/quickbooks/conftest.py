@@ -58,3 +58,11 @@ def make_sandbox():
 @pytest.fixture
 def qbo_sandbox(make_sandbox) -> Sandbox:
     return make_sandbox()
+
+
+@pytest.fixture
+def app_config(app_config, qbo_server):
+    """Every app in this package uses the QBO sandbox as its Intuit app."""
+    from support import qbo_settings
+
+    return {**app_config, **qbo_settings(qbo_server[0])}
