@@ -41,7 +41,8 @@ def test_fresh_install_has_one_default_configuration(admin):
     assert "QuickBooks Online: Default (default)" in dashboard and "Not connected" in dashboard
 
 
-def test_connect_end_to_end_stores_encrypted_tokens_and_company(admin, app, qbo_server):
+def test_connect_end_to_end_stores_encrypted_tokens_and_company(admin, app, qbo_server, caplog):
+    caplog.set_level("DEBUG")
     start = admin.post("/settings/quickbooks/1/connect")
     authorize = start.headers["Location"]
     assert authorize.startswith(qbo_server[0] + "/connect/oauth2?")
@@ -64,6 +65,7 @@ def test_connect_end_to_end_stores_encrypted_tokens_and_company(admin, app, qbo_
     flat = " ".join(str(v) for v in raw)
     assert access not in flat and refresh not in flat  # the DB holds no plaintext token
     assert access not in page and refresh not in page
+    assert access not in caplog.text and refresh not in caplog.text
     dashboard = admin.get("/").get_data(True)
     assert "Connected to cwqbo Demo MSP" in dashboard and "connection renews until" in dashboard
 
