@@ -1,15 +1,18 @@
 """SQLAlchemy models, one module per aggregate."""
 
 from cwqbo.models.connection import ManageConnection
+from cwqbo.models.options import ConfigurationOptions, TaxMapping
 from cwqbo.models.qbo import QBOConfiguration
 from cwqbo.models.task import TaskRun
 from cwqbo.models.user import Invitation, Role, User
 
 __all__ = [
+    "ConfigurationOptions",
     "Invitation",
     "ManageConnection",
     "QBOConfiguration",
     "Role",
     "TaskRun",
+    "TaxMapping",
     "User",
 ]

@@ -44,6 +44,11 @@ EXPECTATIONS = {
     "settings.qbo_callback": (ADMIN, {}),
     "settings.qbo_check": (ADMIN, {"config_id": 1}),
     "settings.qbo_disconnect": (ADMIN, {"config_id": 1}),
+    "settings.qbo_refresh_lists": (ADMIN, {"config_id": 1}),
+    "settings.qbo_option_removed": (ADMIN, {"config_id": 1}),
+    "settings.qbo_tax_mapping_row": (ADMIN, {"config_id": 1}),
+    "settings.qbo_exempt_item_search": (ADMIN, {"config_id": 1}),
+    "settings.qbo_exempt_item_chip": (ADMIN, {"config_id": 1, "item_id": 743}),
 }
 
 

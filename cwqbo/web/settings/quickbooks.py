@@ -77,9 +77,12 @@ def qbo_tab(config_id: int, tab: str):
         if current.save is None:
             abort(405)
         result = current.save(config)
-        if not isinstance(result, str):
+        if isinstance(result, tuple):
+            fragment, status = result  # a re-rendered tab with its status (422: refused)
+        elif isinstance(result, str):
+            fragment, status = result, 200
+        else:
             return result  # a redirect or a full response
-        fragment, status = result, 200
     else:
         fragment, status = current.render(config), 200
     context = {"config": config, "tabs": ordered_tabs(), "current": current, "fragment": fragment}
