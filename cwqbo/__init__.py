@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from flask import Flask
 
@@ -49,7 +50,5 @@ def _limits_uri(redis_url: str) -> str:
     return redis_url
 
 
-def _migrations_dir():
-    from pathlib import Path
-
+def _migrations_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "migrations"

@@ -16,6 +16,7 @@ from cwqbo.jobs import get_redis
 from cwqbo.models import ManageConnection, QBOConfiguration
 from cwqbo.models.qbo import aware_utc, naive_utc
 from cwqbo.models.user import utcnow
+from cwqbo.qbo_alerts import email_admins_connection_lost
 from cwqbo.quickbooks import IntuitOAuth, OAuthSettings, QBOClient
 from cwqbo.quickbooks.oauth import TokenSet, endpoints_for
 from cwqbo.quickbooks.ratelimit import RealmRateLimiter
@@ -139,8 +140,6 @@ def clear_tokens(config: QBOConfiguration) -> None:
 
 
 def token_manager() -> TokenManager:
-    from cwqbo.qbo_alerts import email_admins_connection_lost
-
     margin = current_app.config["QBO_REFRESH_MARGIN_MINUTES"]
     return TokenManager(
         intuit_oauth(),

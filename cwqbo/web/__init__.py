@@ -68,9 +68,13 @@ NAVIGATION: list[dict] = [
 ]
 
 
-def _same_area(current: str | None, entry: str) -> bool:
-    """Highlight Set Up QuickBooks Online on every page of a configuration."""
-    return bool(current) and entry == "settings.quickbooks" and current.startswith("settings.qbo")
+def _is_active(endpoint: str) -> bool:
+    """Say whether a navigation entry holds the current page (a configuration's pages
+    belong to Set Up QuickBooks Online)."""
+    current = request.endpoint or ""
+    return current == endpoint or (
+        endpoint == "settings.quickbooks" and current.startswith("settings.qbo")
+    )
 
 
 def _navigation():
@@ -85,12 +89,7 @@ def _navigation():
                 {
                     "label": entry["label"],
                     "url": url_for(entry["endpoint"]),
-                    "active": request.endpoint == entry["endpoint"]
-                    or (
-                        request.blueprint == "settings"
-                        and entry["endpoint"].startswith("settings.")
-                        and _same_area(request.endpoint, entry["endpoint"])
-                    ),
+                    "active": _is_active(entry["endpoint"]),
                     "children": entry.get("children", []),
                 }
             )

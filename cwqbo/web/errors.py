@@ -41,7 +41,7 @@ def register(app: Flask) -> None:
         from cwqbo.web.auth.throttle import retry_moment
 
         when, minutes = retry_moment()
-        response = render_error(
+        return render_error(
             429,
             "Too many attempts",
             "Too many failed log-in attempts. For your safety, logging in is paused. "
@@ -49,7 +49,6 @@ def register(app: Flask) -> None:
             "or reset your password.",
             retry_at=when,
         )
-        return response
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

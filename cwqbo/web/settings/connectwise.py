@@ -8,6 +8,7 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from cwqbo.connections import manage_credentials
 from cwqbo.connectwise import ManageCredentials
 from cwqbo.connectwise.probe import UNTESTED_ROLE_LINES, ProbeResult, check_connection
 from cwqbo.extensions import db
@@ -81,15 +82,7 @@ def connectwise_check():
     connection = ManageConnection.current()
     if connection is None or not FlaskForm(prefix="recheck").validate_on_submit():
         return redirect(url_for("settings.connectwise"))
-    result = probe(
-        ManageCredentials(
-            site=connection.site,
-            company_id=connection.company_id,
-            public_key=connection.public_key,
-            private_key=connection.private_key,
-            client_id=connection.client_id,
-        )
-    )
+    result = probe(manage_credentials(connection))
     _record(connection, result)
     db.session.commit()
     if result.ok:
