@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate."""
 
+from cwqbo.models.batch import Batch, BatchAction, BatchLog, BatchTransaction
 from cwqbo.models.connection import ManageConnection
 from cwqbo.models.options import ConfigurationOptions, TaxMapping
 from cwqbo.models.qbo import QBOConfiguration
@@ -7,6 +8,10 @@ from cwqbo.models.task import TaskRun
 from cwqbo.models.user import Invitation, Role, User
 
 __all__ = [
+    "Batch",
+    "BatchAction",
+    "BatchLog",
+    "BatchTransaction",
     "ConfigurationOptions",
     "Invitation",
     "ManageConnection",
