@@ -86,3 +86,10 @@ def run_periodic(name: str) -> int | None:
         return run.id
     finally:
         lock.release()
+
+
+def run_batch(batch_id: int) -> dict | None:
+    """Run or resume batch ``batch_id`` (spec D4/D5); progress lives in its rows."""
+    from cwqbo.batches.execution import execute
+
+    return execute(batch_id)

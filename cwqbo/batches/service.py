@@ -1,0 +1,365 @@
+"""Submit, preview, retry, unbatch and mark-exported: what the batch pages call (spec D)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from cwqbo.connections import NotConnected, manage_client, qbo_client
+from cwqbo.connectwise import ManageError, ManageNotFound
+from cwqbo.connectwise import conditions as C
+from cwqbo.connectwise.accounting import export_id
+from cwqbo.extensions import db
+from cwqbo.jobs import TRANSFERS_QUEUE
+from cwqbo.jobs.enqueue import enqueue_after_commit
+from cwqbo.models import Batch, BatchLog, BatchTransaction, QBOConfiguration, User
+from cwqbo.models.user import utcnow
+from cwqbo.quickbooks.errors import QBOError
+
+log = logging.getLogger(__name__)
+
+# Kinds whose mapping exists; the others get their pages with their own issue.
+ENABLED_KINDS = ("invoices",)
+KIND_LETTER = {"invoices": "I", "expenses": "E", "products": "P"}
+ID_FIELD = {"invoices": "id", "expenses": "id", "products": "unpostedProductId"}
+NUMBER_NOUN = {"invoices": "invoice", "expenses": "expense", "products": "item receipt"}
+LOOKUP_CHUNK = 100
+MAX_BATCH = 10_000
+
+
+class SelectionError(Exception):
+    """The submission cannot be accepted; the message says why and what to do."""
+
+
+@dataclass
+class UnpostedRow:
+    """One row of Manage's unposted list, as the selection page shows it."""
+
+    manage_id: str  # the export id (invoices: the unposted row id)
+    number: str
+    date: str  # ISO date
+    party: str  # company (invoices) or member (expenses)
+    location_id: int | None
+    location: str
+    total: float
+    currency: str
+    record_id: str | None = None  # invoices: billingLogId
+    raw: dict = field(default_factory=dict, repr=False)
+
+
+@dataclass
+class Preview:
+    """The dry run of a selection (spec J2): what would be created, and every problem."""
+
+    documents: list[dict]  # per transaction: number, party, entity, lines, total, problems
+    creates: list[dict]  # contacts, items, terms, classes, locations to be created
+    problems: int  # number of transactions with problems
+    skipped: int  # transactions with no lines (batched in Manage, nothing sent)
+
+
+def _date(value: object) -> str:
+    return str(value or "")[:10]
+
+
+def to_row(kind: str, raw: dict) -> UnpostedRow:
+    """Return the selection-page view of one unposted Manage row."""
+    currency = raw.get("currency") or {}
+    if kind == "invoices":
+        party, number, when = (
+            (raw.get("company") or {}).get("name", ""),
+            raw.get("invoiceNumber", ""),
+            raw.get("invoiceDate"),
+        )
+        record = raw.get("billingLogId")
+    elif kind == "expenses":
+        party, number, when = (
+            (raw.get("member") or {}).get("name", ""),
+            str(raw.get("id")),
+            raw.get("dateExpense"),
+        )
+        record = raw.get("expenseDetailId")
+    else:
+        party = (raw.get("vendor") or {}).get("name", "")
+        number = (raw.get("purchaseOrder") or {}).get("name", "")
+        when, record = raw.get("purchaseDate"), (raw.get("purchaseOrder") or {}).get("id")
+    return UnpostedRow(
+        manage_id=str(export_id(kind, raw)),
+        number=str(number or ""),
+        date=_date(when),
+        party=party or "",
+        location_id=raw.get("locationId"),
+        location=(raw.get("location") or {}).get("name", ""),
+        total=float(raw.get("total") or 0),
+        currency=currency.get("currencyCode") or currency.get("currencyIdentifier") or "",
+        record_id=str(record) if record is not None else None,
+        raw=raw,
+    )
+
+
+def fetch_rows(kind: str, manage_ids: Iterable[str]) -> dict[str, UnpostedRow]:
+    """Return the unposted rows with these ids, read from Manage now."""
+    ids = list(dict.fromkeys(str(i) for i in manage_ids))
+    rows: dict[str, UnpostedRow] = {}
+    client = manage_client()
+    for start in range(0, len(ids), LOOKUP_CHUNK):
+        chunk = ids[start : start + LOOKUP_CHUNK]
+        values = chunk if kind == "products" else [int(i) for i in chunk]
+        for raw in client.iter_unposted(kind, conditions=C.in_(ID_FIELD[kind], values)):
+            row = to_row(kind, raw)
+            rows[row.manage_id] = row
+    return rows
+
+
+def claimed(kind: str, manage_ids: Sequence[str] | None = None) -> dict[str, str]:
+    """Return {manage_id: batch identifier} for transactions held by an unfinished batch."""
+    query = (
+        db.select(BatchTransaction.manage_id, Batch.identifier)
+        .join(Batch, Batch.id == BatchTransaction.batch_id)
+        .where(BatchTransaction.kind == kind, BatchTransaction.claim.is_not(None))
+    )
+    if manage_ids is not None:
+        query = query.where(BatchTransaction.manage_id.in_([str(i) for i in manage_ids]))
+    return {manage_id: ident for manage_id, ident in db.session.execute(query)}
+
+
+def manage_batch_identifier(kind: str, number: str, day: date) -> str:
+    """Return the per-transaction Manage batch id, e.g. ``2020-01-01-I456`` (spec D4)."""
+    return f"{day:%Y-%m-%d}-{KIND_LETTER[kind]}{number}"[:50]
+
+
+def _user_name(user_id: int | None) -> str:
+    user = db.session.get(User, user_id) if user_id else None
+    return (user.name or user.email) if user else "the system"
+
+
+def _parse_date(value: str) -> date | None:
+    try:
+        return datetime.strptime(value[:10], "%Y-%m-%d").date()
+    except ValueError:
+        return None
+
+
+def create_batch(
+    kind: str,
+    config: QBOConfiguration | None,
+    manage_ids: Sequence[str],
+    *,
+    invoice_detail: str,
+    location_id: int | None,
+    location_name: str | None,
+    user_id: int | None,
+    mode: str = Batch.TRANSFER,
+) -> Batch:
+    """Write the batch and its transactions, commit, then enqueue one job; return the batch."""
+    noun = NUMBER_NOUN.get(kind, "transaction")
+    if kind not in ENABLED_KINDS:
+        raise SelectionError(f"{kind.title()} batches are not available yet.")
+    ids = list(dict.fromkeys(str(i) for i in manage_ids))
+    if not ids:
+        raise SelectionError(f"Select at least one {noun}.")
+    if len(ids) > MAX_BATCH:
+        raise SelectionError(f"A batch holds at most {MAX_BATCH:,} {noun}s; select fewer.")
+    if mode == Batch.TRANSFER:
+        if config is None or not config.is_connected:
+            raise SelectionError(
+                (config.lost_message if config is not None and config.is_lost else None)
+                or "Choose a QuickBooks company that is connected."
+            )
+    held = claimed(kind, ids)
+    if held:
+        first = sorted(held.items())[0]
+        raise SelectionError(
+            f"{len(held)} of the selected {noun}s are already in a batch that has not "
+            f"finished (e.g. batch {first[1]}). Deselect them or wait for that batch."
+        )
+    try:
+        rows = fetch_rows(kind, ids)
+    except (ManageError, NotConnected) as exc:
+        raise SelectionError(f"ConnectWise could not list the {noun}s: {exc}") from exc
+    missing = [i for i in ids if i not in rows]
+    if missing:
+        raise SelectionError(
+            f"{len(missing)} of the selected {noun}s are no longer unposted in ConnectWise. "
+            "Refresh the list and select again."
+        )
+    batch = Batch(
+        kind=kind,
+        mode=mode,
+        config_id=config.id if config is not None else None,
+        created_by_id=user_id,
+        invoice_detail=invoice_detail if invoice_detail in ("summary", "detailed") else "summary",
+        location_id=location_id,
+        location_name=location_name,
+    )
+    db.session.add(batch)
+    db.session.flush()
+    batch.assign_identifier()
+    today = utcnow().date()
+    for position, manage_id in enumerate(ids):
+        row = rows[manage_id]
+        db.session.add(
+            BatchTransaction(
+                batch_id=batch.id,
+                position=position,
+                kind=kind,
+                manage_id=manage_id,
+                manage_record_id=row.record_id,
+                number=row.number,
+                party=row.party,
+                location_name=row.location,
+                document_date=_parse_date(row.date),
+                total=Decimal(str(row.total)),
+                currency=row.currency,
+                manage_batch_identifier=manage_batch_identifier(kind, row.number, today),
+                claim=BatchTransaction.claim_key(kind, manage_id),
+            )
+        )
+    verb = "mark as already exported" if mode == Batch.MARK_EXPORTED else "transfer"
+    db.session.add(
+        BatchLog(
+            batch_id=batch.id,
+            user_id=user_id,
+            message=f"Submitted by {_user_name(user_id)}: {len(ids)} {noun}(s) to {verb}.",
+        )
+    )
+    enqueue_after_commit("cwqbo.jobs.tasks.run_batch", batch.id, queue=TRANSFERS_QUEUE)
+    try:
+        db.session.commit()
+    except IntegrityError as exc:  # another submission claimed one of them a moment ago
+        db.session.rollback()
+        raise SelectionError(
+            f"Some of the selected {noun}s were just put in another batch. Refresh and "
+            "select again."
+        ) from exc
+    return batch
+
+
+def preview(
+    kind: str, config: QBOConfiguration, manage_ids: Sequence[str], *, invoice_detail: str
+) -> Preview:
+    """Return what a batch of these transactions would create, writing nothing anywhere."""
+    from cwqbo.transfer.preview import dry_run
+
+    if kind not in ENABLED_KINDS:
+        raise SelectionError(f"{kind.title()} batches are not available yet.")
+    ids = list(dict.fromkeys(str(i) for i in manage_ids))
+    if not ids:
+        raise SelectionError(f"Select at least one {NUMBER_NOUN[kind]}.")
+    if config is None or not config.is_connected:
+        raise SelectionError("Choose a QuickBooks company that is connected.")
+    from cwqbo.batches.execution import settings_for_config
+
+    try:
+        result = dry_run(
+            manage_client(),
+            qbo_client(config),
+            ids,
+            settings_for_config(config, invoice_detail),
+        )
+    except (ManageError, QBOError, NotConnected) as exc:
+        raise SelectionError(f"The preview could not be made: {exc}") from exc
+    return Preview(**result)
+
+
+def is_stale(batch: Batch) -> bool:
+    """Say whether a batch marked running has outlived any job that could be running it."""
+    if batch.status != Batch.RUNNING or batch.started_at is None:
+        return False
+    limit = timedelta(seconds=current_app.config["JOB_TIMEOUT"] + 60)
+    return utcnow() - batch.started_at > limit
+
+
+def retry(batch: Batch, user_id: int | None) -> int:
+    """Re-run the failed transactions of an ended batch; return how many will be retried."""
+    if not batch.ended and not is_stale(batch):
+        raise SelectionError("This batch is still running; retry once it has ended.")
+    pending = [t for t in batch.transactions if not t.final]
+    if not pending:
+        raise SelectionError("Every transaction of this batch has completed; nothing to retry.")
+    held = claimed(batch.kind, [t.manage_id for t in pending if t.claim is None])
+    count = 0
+    for tx in pending:
+        if tx.claim is None and tx.manage_id in held:
+            tx.message = f"Not retried: it is now in batch {held[tx.manage_id]}."
+            continue
+        tx.claim = BatchTransaction.claim_key(tx.kind, tx.manage_id)
+        if tx.state == BatchTransaction.FAILED:
+            tx.state, tx.problems = BatchTransaction.SELECTED, []
+        tx.message = ""
+        count += 1
+    if not count:
+        db.session.rollback()
+        raise SelectionError("The failed transactions are now in other batches; nothing to retry.")
+    batch.status = Batch.QUEUED
+    db.session.add(
+        BatchLog(
+            batch_id=batch.id,
+            user_id=user_id,
+            message=f"Retry of {count} transaction(s) requested by {_user_name(user_id)}.",
+        )
+    )
+    enqueue_after_commit("cwqbo.jobs.tasks.run_batch", batch.id, queue=TRANSFERS_QUEUE)
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise SelectionError("Some transactions were just put in another batch.") from exc
+    return count
+
+
+def unbatch(tx: BatchTransaction, *, void: bool, user_id: int | None) -> None:
+    """Delete the transaction's Manage batch (and void its QBO document when asked); log it."""
+    if tx.state not in (BatchTransaction.BATCHED, BatchTransaction.SKIPPED):
+        raise SelectionError("Only a transaction that is batched in ConnectWise can be unbatched.")
+    if tx.manage_batch_id is None:
+        raise SelectionError("cwqbo does not know this transaction's ConnectWise batch.")
+    done = []
+    if void and tx.qbo_id and not tx.qbo_voided:
+        _void_in_qbo(tx)
+        done.append(f"QuickBooks {tx.qbo_entity} {tx.qbo_doc_number or tx.qbo_id} voided")
+    try:
+        manage_client().delete_batch(tx.manage_batch_id)
+    except ManageNotFound:
+        done.append("its ConnectWise batch was already gone")
+    except (ManageError, NotConnected) as exc:
+        db.session.commit()  # keep a void that already happened
+        raise SelectionError(f"ConnectWise did not delete the batch: {exc}") from exc
+    tx.state, tx.claim = BatchTransaction.UNBATCHED, None
+    tx.message = "Unbatched: back in ConnectWise's unposted list."
+    detail = f" ({'; '.join(done)})" if done else ""
+    db.session.add(
+        BatchLog(
+            batch_id=tx.batch_id,
+            transaction_id=tx.id,
+            user_id=user_id,
+            message=(
+                f"{NUMBER_NOUN[tx.kind].capitalize()} {tx.number} unbatched by "
+                f"{_user_name(user_id)}: ConnectWise batch {tx.manage_batch_identifier} "
+                f"deleted{detail}."
+            ),
+        )
+    )
+    db.session.commit()
+
+
+def _void_in_qbo(tx: BatchTransaction) -> None:
+    config = tx.batch.config
+    if config is None:
+        raise SelectionError("The batch's QuickBooks configuration no longer exists.")
+    try:
+        client = qbo_client(config)
+        doc = client.read(tx.qbo_entity, tx.qbo_id)
+        key = f"unbatch:{tx.batch.identifier}:{tx.id}:{tx.qbo_id}"
+        if tx.qbo_entity == "Invoice":
+            client.void(tx.qbo_entity, tx.qbo_id, doc["SyncToken"], key)
+        else:  # QBO voids invoices; credit memos, bills and purchases are deleted
+            client.delete(tx.qbo_entity, tx.qbo_id, doc["SyncToken"], key)
+    except (QBOError, NotConnected) as exc:
+        raise SelectionError(f"QuickBooks did not void the {tx.qbo_entity}: {exc}") from exc
+    tx.qbo_voided = True

@@ -1,0 +1,106 @@
+"""The runner's store on the database: every step is committed the moment it happens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cwqbo.extensions import db
+from cwqbo.models import Batch, BatchAction, BatchLog, BatchTransaction
+from cwqbo.models.user import utcnow
+from cwqbo.transfer.runner import Tx
+
+FINISHED_ACTION_STATES = (BatchAction.SUCCEEDED, BatchAction.FAILED)
+
+
+class DatabaseStore:
+    """Persist one batch's progress (spec D5/D6); the status page reads these rows."""
+
+    def __init__(self, batch: Batch) -> None:
+        self.batch_id = batch.id
+        self._positions: dict[str, int] = {}
+
+    def pending(self) -> list[Tx]:
+        rows = db.session.scalars(
+            db.select(BatchTransaction)
+            .where(
+                BatchTransaction.batch_id == self.batch_id,
+                BatchTransaction.state.not_in(BatchTransaction.FINAL),
+            )
+            .order_by(BatchTransaction.position)
+        ).all()
+        return [
+            Tx(
+                id=row.id,
+                manage_id=row.manage_id,
+                record_id=row.manage_record_id,
+                number=row.number,
+                state=row.state,
+                manage_batch_identifier=row.manage_batch_identifier or "",
+                qbo_entity=row.qbo_entity,
+                qbo_id=row.qbo_id,
+                manage_batch_id=row.manage_batch_id,
+            )
+            for row in rows
+        ]
+
+    def update(self, tx: Tx, **fields: Any) -> None:
+        row = db.session.get(BatchTransaction, tx.id)
+        for name, value in fields.items():
+            setattr(row, name, value)
+        if row.state in BatchTransaction.FINAL:
+            row.claim = None  # free: Manage no longer lists it, or it may be sent again
+        elif row.state == BatchTransaction.FAILED and not row.qbo_id:
+            row.claim = None  # nothing of it in QBO: it may be selected again elsewhere
+        db.session.commit()
+
+    def action(self, section: str, key: str, label: str, state: str, **fields: Any) -> None:
+        tx = fields.pop("tx", None)
+        row = db.session.scalar(
+            db.select(BatchAction).where(
+                BatchAction.batch_id == self.batch_id,
+                BatchAction.section == section,
+                BatchAction.key == key,
+            )
+        )
+        now = utcnow()
+        if row is None:
+            row = BatchAction(
+                batch_id=self.batch_id,
+                section=section,
+                key=key,
+                position=self._next_position(section),
+                transaction_id=tx.id if tx is not None else None,
+            )
+            db.session.add(row)
+        row.label, row.state = label, state
+        if state == BatchAction.RUNNING:
+            row.started_at, row.finished_at = now, None
+            row.message = fields.pop("message", "")
+        elif state in FINISHED_ACTION_STATES:
+            row.started_at = row.started_at or now
+            row.finished_at = now
+        for name, value in fields.items():
+            setattr(row, name, value)
+        db.session.commit()
+
+    def _next_position(self, section: str) -> int:
+        if section not in self._positions:
+            highest = db.session.scalar(
+                db.select(db.func.max(BatchAction.position)).where(
+                    BatchAction.batch_id == self.batch_id, BatchAction.section == section
+                )
+            )
+            self._positions[section] = highest or 0
+        self._positions[section] += 1
+        return self._positions[section]
+
+    def log(self, message: str, *, level: str = "info", tx: Tx | None = None) -> None:
+        db.session.add(
+            BatchLog(
+                batch_id=self.batch_id,
+                transaction_id=tx.id if tx is not None else None,
+                level=level,
+                message=message,
+            )
+        )
+        db.session.commit()

@@ -1,0 +1,73 @@
+"""Fixtures for batches: both sandboxes connected, a logged-in admin, a worker to run jobs."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import requests
+from support import QBO_US_REALM, connect_manage, connect_qbo, qbo_settings
+
+
+@pytest.fixture
+def app_config(app_config, qbo_server):
+    return {**app_config, **qbo_settings(qbo_server[0])}
+
+
+@pytest.fixture
+def admin(web, make_user, login):
+    """The CSRF-aware client, logged in as an admin."""
+    make_user("admin@example.com")
+    login("admin@example.com")
+    return web
+
+
+@pytest.fixture
+def manage(app, cw_sandbox):
+    """Save a working Manage connection to the Manage sandbox; return (base_url, state, faults)."""
+    connect_manage(app, cw_sandbox[0], cw_sandbox[1])
+    return cw_sandbox
+
+
+@pytest.fixture
+def connected(admin, manage):
+    """Manage connected and configuration 1 connected to the US QBO realm; return the client."""
+    connect_qbo(admin, config_id=1, realm=QBO_US_REALM)
+    return admin
+
+
+@pytest.fixture
+def run_jobs(app):
+    """Run every queued job to the end in a burst worker (forking, like production)."""
+    from cwqbo.jobs.worker import run_worker
+
+    def do():
+        return run_worker(app, burst=True)
+
+    return do
+
+
+@pytest.fixture
+def background_worker(app):
+    """A worker that keeps running queued jobs in a thread while a test drives the pages."""
+    from cwqbo.jobs.worker import run_worker
+
+    stop = threading.Event()
+
+    def loop():
+        while not stop.is_set():
+            run_worker(app, burst=True)
+            stop.wait(0.2)
+
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    yield
+    stop.set()
+    thread.join(30)
+
+
+def qbo_entities(qbo_base_url: str, entity: str, realm: str = QBO_US_REALM) -> list[dict]:
+    """Return every record of an entity in the QBO sandbox (its JSON dump endpoint)."""
+    response = requests.get(f"{qbo_base_url}/_sandbox/entities/{realm}/{entity}", timeout=10)
+    response.raise_for_status()
+    return response.json()
