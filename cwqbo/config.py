@@ -136,4 +136,6 @@ def load_config(env: Mapping[str, str] | None = None, instance: Path | str | Non
         "LOGIN_THROTTLE_ACCOUNT": env.get("LOGIN_THROTTLE_ACCOUNT", "5 per 15 minutes"),
         "LOGIN_THROTTLE_IP": env.get("LOGIN_THROTTLE_IP", "20 per 15 minutes"),
         "JOB_TIMEOUT": _int(env, "JOB_TIMEOUT", 1800),
+        "QBO_THROTTLE_WAIT": _int(env, "QBO_THROTTLE_WAIT", 60),
+        "API_RETRY_BACKOFF": 1.0,  # seconds; tests shorten it
     }

@@ -159,6 +159,8 @@ def qbo_client(config: QBOConfiguration, **kwargs: Any) -> QBOClient:
         )
     get_token, force_refresh = token_manager().provider(config.id)
     kwargs.setdefault("rate_limiter", RealmRateLimiter(get_redis(), config.realm_id))
+    kwargs.setdefault("throttle_wait", float(current_app.config["QBO_THROTTLE_WAIT"]))
+    kwargs.setdefault("backoff", current_app.config["API_RETRY_BACKOFF"])
     return QBOClient(config.realm_id, api_base_url(), get_token, force_refresh, **kwargs)
 
 

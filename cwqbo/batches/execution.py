@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 
+from flask import current_app
+
 from cwqbo.batches.store import DatabaseStore
 from cwqbo.connections import NotConnected, manage_client, qbo_client
+from cwqbo.connectwise import RetryPolicy
 from cwqbo.extensions import db
 from cwqbo.jobs import KEY_PREFIX, get_redis
 from cwqbo.models import Batch, BatchLog, ConfigurationOptions, TaxMapping
@@ -89,13 +92,16 @@ def _runner(batch: Batch, store: DatabaseStore):
             qbo = qbo_client(batch.config)
         except QBOError as exc:
             raise NotConnected(str(exc)) from exc
+    backoff = current_app.config["API_RETRY_BACKOFF"]
+    manage = manage_client(retry=RetryPolicy(backoff_base=backoff / 2))
     return runner_class(
         batch.identifier,
-        manage_client(),
+        manage,
         qbo,
         store,
         settings_for_config(batch.config, batch.invoice_detail),
         mark_only=mark_only,
+        backoff=backoff,
     )
 
 

@@ -88,6 +88,7 @@ class QBOClient:
         sleep: Callable[[float], None] = time.sleep,
         max_retries: int = 4,
         backoff: float = 1.0,
+        throttle_wait: float = THROTTLE_WAIT,
         session: requests.Session | None = None,
     ) -> None:
         self.realm_id = str(realm_id)
@@ -100,6 +101,7 @@ class QBOClient:
         self.sleep = sleep
         self.max_retries = max_retries
         self.backoff = backoff
+        self.throttle_wait = throttle_wait
         self.session = session or requests.Session()
         self.session.headers.update({"Accept": "application/json", "Accept-Encoding": "gzip"})
         self.calls = 0
@@ -147,7 +149,7 @@ class QBOClient:
         if exc.retry_after is not None:
             return exc.retry_after
         if isinstance(exc, QBOThrottled):
-            return THROTTLE_WAIT
+            return self.throttle_wait
         return self.backoff * (2 ** (attempt - 1)) * (0.5 + random.random())
 
     def _send(self, method, path, params, headers, token, json, text, batch) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 
 EXPORT_CHUNK = 100
 DOC_CHUNK = 30
+MARK_ATTEMPTS = 4
 # Order in which missing objects are created: later ones may refer to earlier ones.
 NEED_ORDER = ("Term", "Class", "Department", "Customer", "Item")
 NEED_SECTION = {
@@ -106,7 +108,10 @@ class InvoiceRunner:
         settings: TransferSettings,
         *,
         mark_only: bool = False,
+        sleep: Any = time.sleep,
+        backoff: float = 0.5,
     ) -> None:
+        self.sleep, self.backoff = sleep, backoff
         self.batch_key = batch_key
         self.manage, self.qbo, self.store, self.settings = manage, qbo, store, settings
         self.mark_only = mark_only
@@ -404,19 +409,26 @@ class InvoiceRunner:
         if tx.export is None:
             return
         ids = invoice_record_ids(tx.export)
-        try:
-            batch = self.manage.create_batch(ident, ids, kind=self.kind)
-        except ManageError as exc:
-            # The POST may have landed before the error (a dropped answer, a duplicate).
-            batch = self._find_manage_batch(tx)
-            if batch is None:
-                message = f"ConnectWise did not mark it batched: {exc}"
-                self.store.action("manage", f"tx:{tx.id}", label, BAD, tx=tx, message=message)
-                if tx.state in (IN_QBO,):
-                    self.store.update(tx, message=message + " A retry only marks it.")
-                else:
-                    self._fail(tx, message)
-                return
+        error: ManageError | None = None
+        for attempt in range(MARK_ATTEMPTS):
+            try:
+                batch = self.manage.create_batch(ident, ids, kind=self.kind)
+                break
+            except ManageError as exc:
+                # The POST may have landed before the error (a dropped answer): look first,
+                # and only send again when Manage has no batch of that name.
+                error, batch = exc, self._find_manage_batch(tx)
+                if batch is not None or not exc.retryable:
+                    break
+                self.sleep(min(2.0**attempt, 10.0) * self.backoff)
+        if batch is None:
+            message = f"ConnectWise did not mark it batched: {error}"
+            self.store.action("manage", f"tx:{tx.id}", label, BAD, tx=tx, message=message)
+            if tx.state == IN_QBO:
+                self.store.update(tx, message=message + " A retry only marks it.")
+            else:
+                self._fail(tx, message)
+            return
         self._batched(tx, batch)
 
     def _find_manage_batch(self, tx: Tx) -> dict | None:
