@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup browser lint clean
+.PHONY: run demo test setup browser lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ setup: $(STAMP)
 
 run: setup
 	$(BIN)/python -m cwqbo.launcher
+
+# Demo mode: cwqbo wired to the Manage and QBO simulators, data in instance/demo (README).
+demo: setup
+	$(BIN)/python -m cwqbo.demo
 
 # Debian's Chromium for the browser tests (Playwright cannot download a browser here).
 browser:

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import redis
@@ -39,14 +40,20 @@ def start_embedded_redis(instance: Path) -> ValkeyServer | None:
     return server
 
 
-def main() -> int:
+def main(
+    environ: Mapping[str, str] | None = None,
+    prepare: Callable[[dict[str, str]], None] | None = None,
+) -> int:
+    """Run everything with ``environ`` (default: os.environ); ``prepare(env)`` runs after the
+    migrations, with Redis up, before web, worker and scheduler start (demo mode seeds there)."""
+    environ = os.environ if environ is None else environ
     try:
-        config = load_config()
+        config = load_config(environ)
     except ConfigError as exc:
         print(f"cwqbo: {exc}", file=sys.stderr)
         return 2
     instance = Path(config["INSTANCE_PATH"])
-    env = dict(os.environ, CWQBO_INSTANCE=str(instance))
+    env = dict(environ, CWQBO_INSTANCE=str(instance))
     env.setdefault("PORT", "5000")
     env.setdefault("BIND", "127.0.0.1")
     env.setdefault("PUBLIC_URL", f"http://127.0.0.1:{env['PORT']}")
@@ -60,6 +67,8 @@ def main() -> int:
             env=env,
             check=True,
         )
+        if prepare is not None:
+            prepare(env)
         print(f"cwqbo: open {env['PUBLIC_URL']} (Ctrl-C stops everything)")
         honcho = subprocess.Popen(
             [

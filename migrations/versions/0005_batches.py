@@ -6,9 +6,8 @@ Create Date: 2026-11-23 18:02:00.401452
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0005"

@@ -22,6 +22,7 @@ from cwqbo.connectwise import assumptions
 from .faults import FaultInjector, Faults
 from .routes import dispatch
 from .state import ManageState, SandboxError
+from .viewer import bp as viewer_bp
 
 MEDIA_TYPE = f"application/vnd.connectwise.com+json; version={assumptions.API_VERSION}"
 API_MARK = "/apis/3.0/"
@@ -78,6 +79,7 @@ def create_sandbox_app(dataset_path: Any = None, **knobs: Any) -> Flask:
     state = ManageState(dataset_path)
     injector = FaultInjector(Faults.from_mapping({**Faults.from_env(), **knobs}))
     app.extensions["cw_sandbox"] = {"state": state, "faults": injector}
+    app.register_blueprint(viewer_bp)
 
     @app.get("/login/companyinfo/<company>")
     def companyinfo(company: str) -> Response:

@@ -18,6 +18,7 @@ from .company import ENTITIES, Company
 from .oauth import bp as oauth_bp
 from .query import QueryError
 from .state import SandboxState
+from .viewer import bp as viewer_bp
 
 api = Blueprint("qbo_api", __name__)
 control = Blueprint("qbo_control", __name__, url_prefix="/_sandbox")
@@ -32,6 +33,7 @@ def create_sandbox_app(dataset_path: str | Path | None = None, **knobs: Any) -> 
     app.register_blueprint(oauth_bp)
     app.register_blueprint(api)
     app.register_blueprint(control)
+    app.register_blueprint(viewer_bp)
     return app
 
 
