@@ -24,11 +24,11 @@ def dry_run(manage: Any, qbo: Any, manage_ids: Sequence[str], settings: Transfer
         transactions.extend(export.get("transactions") or [])
         for customer in export.get("customers") or []:
             customers[(customer.get("company") or {}).get("id")] = customer
+    manage_ref = ManageReference.load(manage)
     customer_names, item_names = names_needed(
-        {"transactions": transactions, "customers": list(customers.values())}, settings
+        {"transactions": transactions, "customers": list(customers.values())}, settings, manage_ref
     )
     qbo_ref = QBOReference.load(qbo, customer_names=customer_names, item_names=item_names)
-    manage_ref = ManageReference.load(manage)
     documents, creates, seen = [], [], set()
     for tx in transactions:
         customer = customers.get((tx.get("company") or {}).get("id"))

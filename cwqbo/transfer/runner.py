@@ -197,11 +197,11 @@ class InvoiceRunner:
             "customers": list(self.customers.values()),
         }
         try:
-            customer_names, item_names = names_needed(export, self.settings)
+            self.manage_ref = ManageReference.load(self.manage)
+            customer_names, item_names = names_needed(export, self.settings, self.manage_ref)
             self.qbo_ref = QBOReference.load(
                 self.qbo, customer_names=customer_names, item_names=item_names
             )
-            self.manage_ref = ManageReference.load(self.manage)
         except (QBOError, ManageError) as exc:
             self.store.action("validation", "reference", label, BAD, message=str(exc))
             for tx in txs:

@@ -45,6 +45,15 @@ CATALOG = {c[1]: c for c in ref.CATALOG}
 TYPES = {t[0]: t for t in ref.PRODUCT_TYPES}
 TERMS = {t[0]: t for t in ref.BILLING_TERMS}
 TAX_LOCATION = {"FL-HILLS": 1, "EXEMPT": 1, "CO-DENVER": 2, "TX": 2, "QC-GST-QST": 3}
+# Work role and work type refs of service lines, fixed per role (no rng draw, so the rest
+# of the dataset does not move). Field names UNCONFIRMED (cwqbo/transfer/assumptions.py).
+WORK_ROLE_IDS = {role[0]: n for n, role in enumerate(ref.WORK_ROLES, start=1)}
+WORK_TYPES = {
+    "Engineer": (1, "Remote Support"),
+    "After Hours Engineer": (2, "After Hours"),
+    "Onsite Technician": (3, "Onsite"),
+    "Project Engineer": (4, "Project Work"),
+}
 
 
 def _service_line(ctx: Context) -> dict:
@@ -60,6 +69,8 @@ def _service_line(ctx: Context) -> dict:
         "total": -money(hours * rate),
         "taxableFlag": False,
         "itemTypeXref": "Service",
+        "workRole": {"id": WORK_ROLE_IDS[role], "name": role},
+        "workType": {"id": WORK_TYPES[role][0], "name": WORK_TYPES[role][1]},
     }
 
 

@@ -1,0 +1,197 @@
+"""Header mappings of an invoice: customer, terms, currency, class and location."""
+
+from __future__ import annotations
+
+from cwqbo.transfer import names as N
+from cwqbo.transfer import problems as P
+from cwqbo.transfer.context import Context
+
+QBO_TERMS = "QBO › Settings › All lists › Terms"
+
+
+def customer(ctx: Context, currency: str, foreign_ok: bool) -> str:
+    """Return the QBO DisplayName of the invoice's customer, asking to create it if missing."""
+    settings = ctx.settings
+    name = N.customer_display_name(ctx.tx, ctx.customer, settings.append_account_name)
+    if not name:
+        ctx.problem(
+            f"Invoice {ctx.number} has no company name.",
+            "Give the company a name in Manage.",
+            P.MANAGE_COMPANY,
+        )
+        return name
+    if len(name) > N.DISPLAY_NAME_MAX:
+        ctx.problem(
+            f'Customer name "{name[:60]}..." is longer than QBO\'s {N.DISPLAY_NAME_MAX} '
+            "characters.",
+            "Shorten the company name (or account number) in Manage.",
+            P.MANAGE_COMPANY,
+        )
+        return name
+    row = ctx.qbo.find("Customer", name)
+    if row is not None:
+        held = str((row.get("CurrencyRef") or {}).get("value") or ctx.qbo.home_currency).upper()
+        if held != currency:
+            ctx.problem(
+                f'QBO customer "{name}" uses {held}, but invoice {ctx.number} is in {currency}.',
+                "QBO cannot change a customer's currency: bill the company in "
+                f"{held} in Manage, or rename the QBO customer so cwqbo creates a {currency} one.",
+                P.either(P.QBO_CUSTOMERS, P.MANAGE_COMPANY),
+            )
+        return name
+    if ctx.qbo.inactive("Customer", name):
+        ctx.problem(
+            f'Customer "{name}" is inactive in QBO.',
+            "Make the customer active in QBO (an inactive customer still holds its name).",
+            P.QBO_CUSTOMERS,
+        )
+        return name
+    taken = ctx.qbo.name_taken(name)
+    if taken:
+        ctx.problem(
+            f'"{name}" is already a QBO {taken.lower()}; QBO display names are unique across '
+            "customers, vendors and employees (fault 6240).",
+            'Turn on "Append account name" so the customer becomes "<name> (<account>)", or '
+            f"rename the {taken.lower()} in QBO or the company in Manage.",
+            P.either(P.CWQBO_CONTACTS, P.MANAGE_COMPANY),
+        )
+        return name
+    company_id = str(((ctx.customer or {}).get("company") or ctx.tx.get("company") or {}).get("id"))
+    holder = ctx.qbo.claim("Customer", name, f"Manage company id {company_id}")
+    if holder != f"Manage company id {company_id}":
+        ctx.problem(
+            f"Two Manage companies ({holder} and id {company_id}) would both become QBO "
+            f'customer "{name}".',
+            'Turn on "Append account name", or rename one of the companies in Manage.',
+            P.either(P.CWQBO_CONTACTS, P.MANAGE_COMPANY),
+        )
+        return name
+    body: dict = {
+        "DisplayName": name,
+        "CompanyName": N.no_colon(N.company_name(ctx.tx, ctx.customer))[: N.COMPANY_NAME_MAX],
+    }
+    if currency != ctx.qbo.home_currency and foreign_ok:
+        body["CurrencyRef"] = {"value": currency}
+    term = ctx.qbo.find("Term", _term_name(ctx.customer or {}) or _term_name(ctx.tx))
+    if term is not None:
+        body["SalesTermRef"] = {"value": str(term["Id"])}
+    ctx.need("Customer", name, body, f'Customer "{name}"')
+    return name
+
+
+def _term_name(source: dict) -> str:
+    return N.clean(source.get("billingTermsXref") or (source.get("billingTerms") or {}).get("name"))
+
+
+def term(ctx: Context) -> str | None:
+    """Return the QBO Term name of the invoice's billing terms, asking to create it if missing."""
+    name = _term_name(ctx.tx)
+    if not name:
+        return None
+    if len(name) > N.TERM_NAME_MAX:
+        ctx.problem(
+            f'Billing term "{name}" is longer than QBO\'s {N.TERM_NAME_MAX} characters.',
+            'Shorten the billing term\'s "Terms Xref" in Manage.',
+            P.MANAGE_TERMS,
+        )
+        return None
+    if ctx.qbo.find("Term", name) is not None:
+        return name
+    if ctx.qbo.inactive("Term", name):
+        ctx.problem(f'Term "{name}" is inactive in QBO.', "Make the term active in QBO.", QBO_TERMS)
+        return None
+    days = _due_days(ctx.tx.get("dueDays", (ctx.customer or {}).get("dueDays")))
+    if days is None:
+        ctx.problem(
+            f'Billing term "{name}" is not in QBO and has no whole number of due days in '
+            "Manage, so cwqbo cannot create it.",
+            f'Set "Due Days" of the billing term in Manage (a whole number, 0-999), or create '
+            f'the term "{name}" in QBO.',
+            P.either(P.MANAGE_TERMS, QBO_TERMS),
+        )
+        return None
+    ctx.need("Term", name, {"Name": name, "DueDays": days}, f'Term "{name}" ({days} days)')
+    return name
+
+
+def _due_days(value: object) -> int | None:
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        return None
+    if number != int(number) or not 0 <= number <= 999:
+        return None
+    return int(number)
+
+
+def currency_ok(ctx: Context, currency: str) -> bool:
+    """Check a foreign-currency document can be sent; return whether CurrencyRefs may be used."""
+    qbo = ctx.qbo
+    if currency == qbo.home_currency:
+        return True
+    if not ctx.settings.multi_currency:
+        ctx.problem(
+            f"Invoice {ctx.number} is in {currency}, the QBO home currency is "
+            f"{qbo.home_currency} and multi-currency is off in cwqbo.",
+            "Turn on Multi-currency in cwqbo (and in QBO), or bill the company in "
+            f"{qbo.home_currency}.",
+            P.CWQBO_CURRENCY,
+        )
+        return False
+    if not qbo.multi_currency_enabled:
+        ctx.problem(
+            f"Invoice {ctx.number} is in {currency}, but multi-currency is off in QBO "
+            f"(home currency {qbo.home_currency}).",
+            "Turn on multi-currency in QBO (it cannot be turned off again).",
+            P.QBO_CURRENCY,
+        )
+        return False
+    return True
+
+
+def category(ctx: Context, entity: str, name: str) -> str | None:
+    """Return a Class/Department name that exists or will be created, or record why not."""
+    word, plural, create, screen = (
+        ("Class", "classes", ctx.settings.create_classes, P.QBO_CLASSES)
+        if entity == "Class"
+        else ("Location", "locations", ctx.settings.create_locations, P.QBO_LOCATIONS)
+    )
+    if ctx.qbo.find(entity, name) is not None:
+        return name
+    if ctx.qbo.inactive(entity, name):
+        ctx.problem(
+            f'{word} "{name}" is inactive in QBO.', f"Make the {word.lower()} active.", screen
+        )
+        return None
+    if ":" in name:
+        why = f"cwqbo does not create nested {plural}"
+    elif len(name) > N.LIST_NAME_MAX:
+        why = f"longer than QBO's {N.LIST_NAME_MAX} characters"
+    elif not create:
+        why = f"Create {plural} is off"
+    else:
+        why = ""
+    if why:
+        ctx.problem(
+            f'{word} "{name}" is not in QBO ({why}).',
+            f"Create the {word.lower()} in QBO, or turn on Create {plural} in cwqbo.",
+            P.either(screen, P.CWQBO_CATEGORIES),
+        )
+        return None
+    ctx.need(entity, name, {"Name": name}, f'{word} "{name}"')
+    return name
+
+
+def tracking_on(ctx: Context, entity: str) -> bool:
+    """Check QBO tracks classes / locations when cwqbo is told to use them."""
+    on = ctx.qbo.class_tracking if entity == "Class" else ctx.qbo.department_tracking
+    if not on:
+        kind, setting = (
+            ("classes", "Track classes") if entity == "Class" else ("locations", "Track locations")
+        )
+        ctx.problem(
+            f"cwqbo is set to use {kind}, but QBO does not track {kind}.",
+            f"Turn on {setting} in QBO, or turn off Use {kind} in cwqbo.",
+            P.either(P.QBO_CATEGORIES, P.CWQBO_CATEGORIES),
+        )
+    return on

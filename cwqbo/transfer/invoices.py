@@ -1,0 +1,286 @@
+"""One Manage GL-export invoice: what it needs in QBO, what is wrong with it, its QBO body."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from cwqbo.transfer import assumptions as A
+from cwqbo.transfer import header, lines, taxes
+from cwqbo.transfer import names as N
+from cwqbo.transfer import problems as P
+from cwqbo.transfer.context import Context, Needed, dec, num, parse_date
+from cwqbo.transfer.problems import Problem
+from cwqbo.transfer.reference import ManageReference, QBOReference
+from cwqbo.transfer.settings import TransferSettings
+
+__all__ = [
+    "NO_LINES",
+    "InvoiceNotReady",
+    "InvoicePlan",
+    "Needed",
+    "UnresolvedReference",
+    "invoice_body",
+    "plan_invoice",
+]
+
+NO_LINES = "Invoice has no lines - not sent to QuickBooks"
+AR_TYPE = "Accounts Receivable"
+
+
+class InvoiceNotReady(ValueError):
+    """invoice_body was asked for a document that still has problems."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+class UnresolvedReference(LookupError):
+    """A name the body refers to is not in the QBOReference (a Needed was not added)."""
+
+
+@dataclass
+class InvoicePlan:
+    """What one invoice needs in QBO and what is wrong with it; nothing is written."""
+
+    entity: str | None  # "Invoice" | "CreditMemo" | None when skipped or invalid
+    doc_number: str
+    customer_name: str  # the QBO DisplayName used
+    expected_total: Decimal  # what QBO's TotalAmt should be (positive)
+    problems: list[Problem]  # empty = may be sent
+    needs: list[
+        Needed
+    ]  # only what does not exist yet; order Term, Class, Department, Customer, Item
+    skip_reason: str | None = None  # NO_LINES: batch in Manage, send nothing
+    lines: list[dict] = field(default_factory=list)  # readable lines for the dry-run preview
+
+
+@dataclass
+class Draft:
+    """Everything decided about one document before QBO ids are filled in."""
+
+    ctx: Context
+    entity: str | None
+    customer_name: str = ""
+    skip_reason: str | None = None
+    txn_date: date | None = None
+    due_date: date | None = None
+    term: str | None = None
+    ar_account: str | None = None
+    currency: str | None = None  # the CurrencyRef to send, if any
+    department: str | None = None
+    header_class: str | None = None
+    txn_tax_code: str | None = None
+    lines: list[lines.LineDraft] = field(default_factory=list)
+
+
+def is_credit(tx: dict) -> bool:
+    """Tell whether a Manage document is a credit memo (QBO refuses negative invoices)."""
+    kinds = (tx.get("documentType"), tx.get("billingType"), tx.get("invoiceType"))
+    flat = {str(k or "").replace(" ", "").replace("_", "").casefold() for k in kinds}
+    return bool(flat & set(A.CREDIT_MEMO_TYPES)) or dec(tx.get("total")) < 0
+
+
+def document_sign(tx: dict) -> Decimal:
+    """Return the factor from GL amounts to document amounts (the document total positive)."""
+    total = dec(tx.get("total"))
+    if total:
+        return Decimal(-1) if total > 0 else Decimal(1)
+    return Decimal(1) if is_credit(tx) else Decimal(-1)
+
+
+def draft(
+    tx: dict,
+    customer: dict | None,
+    qbo: QBOReference,
+    manage: ManageReference,
+    settings: TransferSettings,
+) -> Draft:
+    """Map one exported invoice, collecting problems and needs on the way."""
+    ctx = Context(tx, customer, qbo, manage, settings)
+    credit = is_credit(tx)
+    if not lines.detail_lines(tx):
+        name = N.customer_display_name(tx, customer, settings.append_account_name)
+        return Draft(ctx, None, customer_name=name, skip_reason=NO_LINES)
+    out = Draft(ctx, "CreditMemo" if credit else "Invoice", txn_date=ctx.txn_date)
+    _check_number(ctx)
+    if ctx.txn_date is None:
+        ctx.problem(
+            f"Invoice {ctx.number} has no readable date ({tx.get('documentDate')!r}).",
+            "Check the invoice date in Manage.",
+            P.MANAGE_INVOICE,
+        )
+    currency = ctx.currency()
+    foreign_ok = header.currency_ok(ctx, currency)
+    if foreign_ok and (currency != qbo.home_currency or qbo.multi_currency_enabled):
+        out.currency = currency
+    out.customer_name = header.customer(ctx, currency, foreign_ok)
+    if not credit:  # a credit memo has nothing due
+        out.term = header.term(ctx)
+        out.due_date = parse_date(tx.get("dueDate"))
+    out.ar_account = _ar_account(ctx)
+    taxes.check_sales_tax_on(ctx)
+    out.lines = lines.build(ctx, document_sign(tx))
+    _categories(ctx, out)
+    taxable = bool(tx.get("taxable")) or any(ln.get("taxableFlag") for ln in tx.get("detail") or [])
+    if qbo.using_sales_tax and taxable:  # validated even when no line is taxed (spec D3)
+        code = taxes.invoice_code(ctx)
+        out.txn_tax_code = code if qbo.us else None
+    return out
+
+
+def _check_number(ctx: Context) -> None:
+    if not ctx.number:
+        ctx.problem(
+            "An exported invoice has no invoice number.",
+            "Check the invoice in Manage.",
+            P.MANAGE_INVOICE,
+        )
+    elif len(ctx.number) > N.DOC_NUMBER_MAX:
+        ctx.problem(
+            f'Invoice number "{ctx.number}" has {len(ctx.number)} characters; QBO allows '
+            f"{N.DOC_NUMBER_MAX} (DocNumber).",
+            f"Shorten the invoice numbers (prefix and number) in Manage to at most "
+            f"{N.DOC_NUMBER_MAX} characters, then re-issue this invoice's number.",
+            A.DOC_NUMBER_SCREEN,
+        )
+
+
+def _ar_account(ctx: Context) -> str | None:
+    account = N.clean(ctx.tx.get("accountNumber"))
+    account_id = ctx.account_id(account, "the accounts receivable (AR) header")
+    row = ctx.qbo.get("Account", account_id)
+    if row is not None and row.get("AccountType") not in (None, AR_TYPE):
+        ctx.problem(
+            f'GL account "{account}" of invoice {ctx.number}\'s AR header is a '
+            f"{row.get('AccountType')} account in QBO, not {AR_TYPE}.",
+            "Point the Manage AR GL account at an Accounts Receivable account of QBO.",
+            P.either(P.MANAGE_GL, P.QBO_ACCOUNTS),
+        )
+        return None
+    return account_id
+
+
+def _categories(ctx: Context, out: Draft) -> None:
+    settings, qbo = ctx.settings, ctx.qbo
+    if settings.use_classes and header.tracking_on(ctx, "Class"):
+        names = list(dict.fromkeys(d.class_name for d in out.lines if d.class_name))
+        for name in names:
+            header.category(ctx, "Class", name)
+        if not qbo.class_per_line and len(names) > 1:
+            ctx.problem(
+                f"Invoice {ctx.number} has lines in several classes ({', '.join(names)}), but "
+                "QBO keeps one class per transaction.",
+                "Set QBO to assign classes to each row of a transaction, or give the lines "
+                "one class in Manage.",
+                P.QBO_CATEGORIES,
+            )
+        elif not qbo.class_per_line and names:
+            out.header_class = names[0]
+    if settings.use_locations and header.tracking_on(ctx, "Department"):
+        name = N.clean(ctx.tx.get("glClass"))
+        if name:
+            out.department = header.category(ctx, "Department", name)
+
+
+def plan_invoice(
+    tx: dict,
+    customer: dict | None,
+    qbo: QBOReference,
+    manage: ManageReference,
+    settings: TransferSettings,
+) -> InvoicePlan:
+    """Validate one GLExportTransaction and say what it needs. Writes nothing."""
+    d = draft(tx, customer, qbo, manage, settings)
+    problems = P.unique(d.ctx.problems)
+    return InvoicePlan(
+        entity=None if d.skip_reason or problems else d.entity,
+        doc_number=d.ctx.number,
+        customer_name=d.customer_name,
+        expected_total=abs(dec(tx.get("total"))),
+        problems=problems,
+        needs=[] if d.skip_reason else d.ctx.needs,
+        skip_reason=d.skip_reason,
+        lines=lines.preview(d.ctx, d.lines),
+    )
+
+
+def invoice_body(
+    tx: dict,
+    customer: dict | None,
+    qbo: QBOReference,
+    manage: ManageReference,
+    settings: TransferSettings,
+    *,
+    placeholders: bool = False,
+) -> dict:
+    """Return the QBO Invoice/CreditMemo create body (after every Needed was qbo.add()-ed)."""
+    d = draft(tx, customer, qbo, manage, settings)
+    if d.skip_reason:
+        raise ValueError(f"Invoice {d.ctx.number}: {d.skip_reason}")
+    if d.ctx.problems and not placeholders:
+        raise InvoiceNotReady(P.unique(d.ctx.problems))
+
+    def ref(entity: str, name: str | None) -> dict:
+        """Return the QBO reference to ``name`` (a placeholder in previews)."""
+        row = qbo.find(entity, name) if name else None
+        if row is not None:
+            label = row.get("DisplayName") or row.get("FullyQualifiedName") or row.get("Name")
+            return {"value": str(row["Id"]), "name": label}
+        if placeholders:
+            return {"value": None, "name": name}
+        raise UnresolvedReference(f'{entity} "{name}" is not in QBO: create and add it first.')
+
+    body: dict = {"DocNumber": d.ctx.number}
+    if d.txn_date:
+        body["TxnDate"] = d.txn_date.isoformat()
+    body["CustomerRef"] = ref("Customer", d.customer_name)
+    if d.term:
+        body["SalesTermRef"] = ref("Term", d.term)
+    if d.due_date:
+        body["DueDate"] = d.due_date.isoformat()
+    if d.ar_account and A.SEND_AR_ACCOUNT:
+        body["ARAccountRef"] = {"value": d.ar_account}
+    if d.currency:
+        body["CurrencyRef"] = {"value": d.currency}
+    if d.department:
+        body["DepartmentRef"] = ref("Department", d.department)
+    if d.header_class:
+        body["ClassRef"] = ref("Class", d.header_class)
+    per_line_class = settings.use_classes and qbo.class_per_line
+    taxed = qbo.using_sales_tax
+    body["Line"] = [_line(ln, ref, per_line_class, placeholders and taxed) for ln in d.lines]
+    if qbo.using_sales_tax and qbo.us and d.txn_tax_code:
+        body["TxnTaxDetail"] = {"TxnTaxCodeRef": {"value": d.txn_tax_code}}
+    elif qbo.using_sales_tax and not qbo.us:
+        body["GlobalTaxCalculation"] = "TaxExcluded"
+    if d.entity == "Invoice" and settings.allow_epayments:
+        body.update(
+            AllowIPNPayment=settings.allow_ipn,
+            AllowOnlinePayment=settings.allow_online,
+            AllowOnlineCreditCardPayment=settings.allow_credit_card,
+            AllowOnlineACHPayment=settings.allow_ach,
+        )
+    body["PrivateNote"] = A.PRIVATE_NOTE_FORMAT.format(
+        kind="credit memo" if d.entity == "CreditMemo" else "invoice",
+        number=d.ctx.number,
+        id=tx.get("id"),
+    )
+    return body
+
+
+def _line(draft: lines.LineDraft, ref, per_line_class: bool, tax_placeholder: bool) -> dict:
+    detail: dict = {"ItemRef": ref("Item", draft.item)}
+    if draft.qty is not None and draft.price is not None:
+        detail.update(Qty=num(draft.qty), UnitPrice=num(draft.price))
+    if draft.tax is not None or tax_placeholder:
+        detail["TaxCodeRef"] = {"value": draft.tax}
+    if per_line_class and draft.class_name:
+        detail["ClassRef"] = ref("Class", draft.class_name)
+    line = {"DetailType": "SalesItemLineDetail", "Amount": num(draft.amount)}
+    if draft.description:
+        line["Description"] = draft.description
+    line["SalesItemLineDetail"] = detail
+    return line
