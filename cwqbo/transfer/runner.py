@@ -298,7 +298,7 @@ class InvoiceRunner:
             mine = {t.plan.doc_number: t for t in txs if t.plan.entity == entity}
             if not mine:
                 continue
-            for sql in in_queries(f"select * from {entity}", "DocNumber", sorted(mine)):
+            for sql in in_queries(entity, "DocNumber", sorted(mine)):
                 for doc in self.qbo.query_all(sql):
                     tx = mine.get(doc.get("DocNumber"))
                     customer = (doc.get("CustomerRef") or {}).get("name", "")

@@ -114,9 +114,13 @@ class SandboxState:
         with self.lock:
             if self.fault_script:
                 fault = self.fault_script.pop(0)
-                return None if fault in ("", "ok") else fault
+                if fault in ("", "ok"):
+                    return None
+                self.counts[f"fault_{fault}"] += 1
+                return fault
             for fault, rate in self.knobs["fault_rates"].items():
                 if rate and self.rng.random() < rate:
+                    self.counts[f"fault_{fault}"] += 1
                     return fault
         return None
 
