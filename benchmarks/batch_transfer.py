@@ -78,7 +78,7 @@ def main(count: int) -> None:
     print(f"wall time:             {elapsed:.1f} s ({outcome.total / elapsed:.1f} invoices/s)")
     print(f"Manage API calls:      {manage_calls} ({manage_calls / outcome.total:.2f} per invoice)")
     print(f"QBO API calls:         {qbo_calls} ({qbo_calls / outcome.total:.3f} per invoice)")
-    print(f"QBO throttled (429):   {qbo_state.counts.get('throttled', 0)}")
+    print(f"QBO throttled (429):   {qbo_state.throttle.throttled}")
     print(f"peak traced memory:    {peak / 1e6:.1f} MB")
     manage_server.shutdown()
     qbo_server.shutdown()
