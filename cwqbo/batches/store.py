@@ -28,6 +28,7 @@ class DatabaseStore:
             )
             .order_by(BatchTransaction.position)
         ).all()
+        previous = self._previous_documents(rows)
         return [
             Tx(
                 id=row.id,
@@ -39,9 +40,29 @@ class DatabaseStore:
                 qbo_entity=row.qbo_entity,
                 qbo_id=row.qbo_id,
                 manage_batch_id=row.manage_batch_id,
+                previous=previous.get(row.manage_id),
             )
             for row in rows
         ]
+
+    def _previous_documents(self, rows: list[BatchTransaction]) -> dict[str, dict]:
+        """Return {manage_id: QBO document} left by earlier transfers, since unbatched."""
+        if not rows:
+            return {}
+        earlier = db.session.scalars(
+            db.select(BatchTransaction)
+            .where(
+                BatchTransaction.kind == rows[0].kind,
+                BatchTransaction.manage_id.in_([r.manage_id for r in rows]),
+                BatchTransaction.state == BatchTransaction.UNBATCHED,
+                BatchTransaction.qbo_id.is_not(None),
+            )
+            .order_by(BatchTransaction.id)
+        ).all()
+        return {
+            r.manage_id: {"entity": r.qbo_entity, "id": r.qbo_id, "voided": r.qbo_voided}
+            for r in earlier
+        }
 
     def update(self, tx: Tx, **fields: Any) -> None:
         row = db.session.get(BatchTransaction, tx.id)

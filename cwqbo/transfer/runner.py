@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from cwqbo.connectwise import ManageError
 from cwqbo.connectwise.glexport import invoice_record_ids
 from cwqbo.quickbooks.client import BatchOp
-from cwqbo.quickbooks.errors import QBOError
+from cwqbo.quickbooks.errors import QBODuplicateDocNumber, QBOError
 from cwqbo.quickbooks.query import in_queries
 from cwqbo.transfer.invoices import NO_LINES, InvoicePlan, invoice_body, plan_invoice
 from cwqbo.transfer.reference import ManageReference, QBOReference, names_needed
@@ -60,6 +60,9 @@ class Tx:
     qbo_entity: str | None = None
     qbo_id: str | None = None
     manage_batch_id: int | None = None
+    # The QBO document an earlier, since unbatched, transfer of the same Manage transaction
+    # left behind: {"entity", "id", "voided"}.
+    previous: dict | None = None
     export: dict | None = field(default=None, repr=False)
     plan: InvoicePlan | None = field(default=None, repr=False)
 
@@ -288,6 +291,9 @@ class InvoiceRunner:
     def _create_documents(self, txs: list[Tx]) -> None:
         sendable = [t for t in txs if t.plan is not None and t.plan.skip_reason is None]
         self._adopt_existing([t for t in sendable if t.state == SENDING])
+        for tx in sendable:
+            if tx.state == VALIDATED and tx.previous and not tx.previous["voided"]:
+                self._reuse_previous(tx)
         todo = [t for t in sendable if t.state in (VALIDATED, SENDING)]
         for start in range(0, len(todo), DOC_CHUNK):
             self._send_chunk(todo[start : start + DOC_CHUNK])
@@ -313,6 +319,21 @@ class InvoiceRunner:
                     )
                     self._in_qbo(tx, entity, doc)
 
+    def _reuse_previous(self, tx: Tx) -> None:
+        """An unbatched transaction's QBO copy was kept: use it again, never a second one."""
+        entity, doc_id = tx.previous["entity"], tx.previous["id"]
+        try:
+            doc = self.qbo.read(entity, doc_id)
+        except QBOError:
+            return  # gone from QBO (deleted there): create it afresh
+        self.store.log(
+            f"{entity} {doc.get('DocNumber', tx.number)} (id {doc_id}) was kept in QuickBooks "
+            "when this invoice was unbatched; it is used again, not created twice. If the "
+            "invoice changed in ConnectWise, unbatch it with 'Also void' and send it again.",
+            tx=tx,
+        )
+        self._in_qbo(tx, entity, doc)
+
     def _send_chunk(self, chunk: list[Tx]) -> None:
         ops, sent = [], []
         for tx in chunk:
@@ -327,7 +348,10 @@ class InvoiceRunner:
             except Exception as exc:  # a reference that could not be created, bad data
                 self._fail(tx, f"Could not build the QuickBooks {tx.plan.entity}: {exc}")
                 continue
-            ops.append(BatchOp("create", tx.plan.entity, body))
+            # QBO keeps a voided document's number: a re-send after "unbatch and void" must
+            # be allowed to use it again.
+            options = "allowduplicatedocnum" if tx.previous and tx.previous["voided"] else None
+            ops.append(BatchOp("create", tx.plan.entity, body, options=options))
             sent.append(tx)
             label = f"{tx.plan.entity} {tx.plan.doc_number}"
             self.store.action("documents", f"tx:{tx.id}", label, RUNNING, tx=tx, sent=body)
@@ -353,6 +377,12 @@ class InvoiceRunner:
                 self._in_qbo(tx, tx.plan.entity, result.entity)
             else:
                 message = f"QuickBooks refused the {tx.plan.entity}: {result.error}"
+                if isinstance(result.error, QBODuplicateDocNumber):
+                    message += (
+                        ". QuickBooks already has a document with this number: if it is this "
+                        "invoice, use Mark as already exported; otherwise void or renumber it "
+                        "in QuickBooks, then retry."
+                    )
                 self.store.action(
                     "documents",
                     f"tx:{tx.id}",
@@ -362,6 +392,7 @@ class InvoiceRunner:
                     message=message,
                     received={"error": str(result.error)},
                 )
+                tx.state = VALIDATED  # a refusal is definite: QBO did not create it
                 self._fail(tx, message)
 
     @staticmethod

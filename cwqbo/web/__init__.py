@@ -18,6 +18,7 @@ def register_web(app: Flask) -> None:
     """Attach blueprints, guards, headers, error pages and template helpers."""
     from cwqbo.web import errors
     from cwqbo.web.auth import bp as auth_bp
+    from cwqbo.web.batches import bp as batches_bp
     from cwqbo.web.dashboard import bp as dashboard_bp
     from cwqbo.web.settings import bp as settings_bp
     from cwqbo.web.team import bp as team_bp
@@ -26,6 +27,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(team_bp)
     app.register_blueprint(settings_bp)
+    app.register_blueprint(batches_bp)
     errors.register(app)
 
     login_manager.login_view = "auth.login"
@@ -57,9 +59,27 @@ def _security_headers(response):
 
 
 # The side navigation of the seeds. Entries appear once their pages exist: later
-# features add theirs here (endpoint, label, admin only).
+# features add theirs here (endpoint, label, admin only). An entry without an endpoint is
+# a group heading; it shows when one of its children (endpoint, args, label) does.
 NAVIGATION: list[dict] = [
     {"endpoint": "dashboard.index", "label": "Dashboard", "admin": False},
+    {
+        "label": "Run New Batch",
+        "admin": False,
+        "children": [
+            {
+                "endpoint": "batches.select",
+                "args": {"kind": "invoices"},
+                "label": "Create Invoice Batch",
+            },
+            {
+                "endpoint": "batches.mark_exported",
+                "args": {"kind": "invoices"},
+                "label": "Mark Invoices as Exported",
+            },
+        ],
+    },
+    {"endpoint": "batches.review", "label": "Review Existing Batch", "admin": False},
     {"endpoint": "settings.connectwise", "label": "Set Up ConnectWise", "admin": True},
     {"endpoint": "settings.quickbooks", "label": "Set Up QuickBooks Online", "admin": True},
     {"endpoint": "team.users", "label": "Users", "admin": True},
@@ -67,30 +87,44 @@ NAVIGATION: list[dict] = [
     {"endpoint": "team.account", "label": "Account", "admin": False},
 ]
 
+# Pages that belong to a navigation entry without being it.
+_OWNED_BY = {
+    "settings.quickbooks": ("settings.qbo",),
+    "batches.review": ("batches.status", "batches.unbatch"),
+}
 
-def _is_active(endpoint: str) -> bool:
+
+def _is_active(endpoint: str, args: dict | None = None) -> bool:
     """Say whether a navigation entry holds the current page (a configuration's pages
-    belong to Set Up QuickBooks Online)."""
+    belong to Set Up QuickBooks Online, a batch's to Review Existing Batch)."""
     current = request.endpoint or ""
-    return current == endpoint or (
-        endpoint == "settings.quickbooks" and current.startswith("settings.qbo")
+    if args and any(str((request.view_args or {}).get(k)) != str(v) for k, v in args.items()):
+        return False
+    return current == endpoint or any(
+        current.startswith(prefix) for prefix in _OWNED_BY.get(endpoint, ())
     )
+
+
+def _link(entry: dict) -> dict | None:
+    """Return a visible entry's label, URL and state, or None when it does not show."""
+    if entry.get("admin") and not current_user.is_admin:
+        return None
+    endpoint = entry.get("endpoint")
+    children = [c for c in map(_link, entry.get("children", [])) if c is not None]
+    if endpoint is None:
+        if not children:
+            return None
+        url, active = None, False
+    elif endpoint not in current_app.view_functions:
+        return None
+    else:
+        url = url_for(endpoint, **entry.get("args", {}))
+        active = _is_active(endpoint, entry.get("args"))
+    return {"label": entry["label"], "url": url, "active": active, "children": children}
 
 
 def _navigation():
     items = []
     if current_user.is_authenticated:
-        for entry in NAVIGATION:
-            if entry["admin"] and not current_user.is_admin:
-                continue
-            if entry["endpoint"] not in current_app.view_functions:
-                continue
-            items.append(
-                {
-                    "label": entry["label"],
-                    "url": url_for(entry["endpoint"]),
-                    "active": _is_active(entry["endpoint"]),
-                    "children": entry.get("children", []),
-                }
-            )
+        items = [item for item in map(_link, NAVIGATION) if item is not None]
     return {"nav_items": items}

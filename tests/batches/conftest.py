@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 import requests
 from support import QBO_US_REALM, connect_manage, connect_qbo, qbo_settings
@@ -47,25 +45,6 @@ def run_jobs(app):
         return run_worker(app, burst=True)
 
     return do
-
-
-@pytest.fixture
-def background_worker(app):
-    """A worker that keeps running queued jobs in a thread while a test drives the pages."""
-    from cwqbo.jobs.worker import run_worker
-
-    stop = threading.Event()
-
-    def loop():
-        while not stop.is_set():
-            run_worker(app, burst=True)
-            stop.wait(0.2)
-
-    thread = threading.Thread(target=loop, daemon=True)
-    thread.start()
-    yield
-    stop.set()
-    thread.join(30)
 
 
 def qbo_entities(qbo_base_url: str, entity: str, realm: str = QBO_US_REALM) -> list[dict]:

@@ -49,6 +49,21 @@ EXPECTATIONS = {
     "settings.qbo_tax_mapping_row": (ADMIN, {"config_id": 1}),
     "settings.qbo_exempt_item_search": (ADMIN, {"config_id": 1}),
     "settings.qbo_exempt_item_chip": (ADMIN, {"config_id": 1, "item_id": 743}),
+    # Members run and review batches, unbatch, retry and mark transactions exported.
+    "batches.select": (LOGGED_IN, {"kind": "invoices"}),
+    "batches.mark_exported": (LOGGED_IN, {"kind": "invoices"}),
+    "batches.options": (LOGGED_IN, {"kind": "invoices"}),
+    "batches.rows": (LOGGED_IN, {"kind": "invoices"}),
+    "batches.more": (LOGGED_IN, {"kind": "invoices"}),
+    "batches.summary": (LOGGED_IN, {"kind": "invoices"}),
+    "batches.preview": (LOGGED_IN, {"kind": "invoices"}),
+    "batches.review": (LOGGED_IN, {}),
+    "batches.status": (LOGGED_IN, {"identifier": "INV-000001"}),
+    "batches.progress": (LOGGED_IN, {"identifier": "INV-000001"}),
+    "batches.unbatch": (LOGGED_IN, {"identifier": "INV-000001", "tx_id": 1}),
+    "batches.retry": (LOGGED_IN, {"identifier": "INV-000001"}),
+    "batches.log_text": (LOGGED_IN, {"identifier": "INV-000001"}),
+    "batches.log_json": (LOGGED_IN, {"identifier": "INV-000001"}),
 }
 
 

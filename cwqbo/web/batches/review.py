@@ -1,0 +1,121 @@
+"""Review Existing Batch: open one by its Batch ID, or pick from recent batches (spec D7)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from flask import redirect, render_template, request, url_for
+from flask_login import login_required
+
+from cwqbo.batches.report import BATCH_STATUS_LABELS
+from cwqbo.extensions import db
+from cwqbo.models import Batch, BatchTransaction, QBOConfiguration
+from cwqbo.models.batch import KIND_LABELS
+from cwqbo.web.batches import bp
+
+PER_PAGE = 25
+FILTERS = ("kind", "status", "config_id", "date_from", "date_to")
+STATUSES = tuple(BATCH_STATUS_LABELS.items())
+
+
+def find(wanted: str) -> tuple[Batch, BatchTransaction | None] | None:
+    """Return the batch with this Batch ID, or the one holding this Manage batch id."""
+    key = wanted.strip().upper()
+    batch = db.session.scalar(db.select(Batch).where(db.func.upper(Batch.identifier) == key))
+    if batch is not None:
+        return batch, None
+    # A Manage batch id like 2025-05-31-I10045 names one transaction; if it was unbatched
+    # and batched again, the latest batch that still holds it wins.
+    tx = db.session.scalar(
+        db.select(BatchTransaction)
+        .where(db.func.upper(BatchTransaction.manage_batch_identifier) == key)
+        .order_by(
+            (BatchTransaction.state == BatchTransaction.UNBATCHED).asc(),
+            BatchTransaction.id.desc(),
+        )
+        .limit(1)
+    )
+    return (tx.batch, tx) if tx is not None else None
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _filters(args) -> dict:
+    config_id = args.get("config_id", "")
+    return {
+        "kind": args.get("kind") if args.get("kind") in KIND_LABELS else "",
+        "status": args.get("status") if args.get("status") in dict(STATUSES) else "",
+        "config_id": int(config_id) if config_id.isdigit() else None,
+        "date_from": _day(args.get("date_from")),
+        "date_to": _day(args.get("date_to")),
+    }
+
+
+def _query(filters: dict):
+    query = db.select(Batch).where(Batch.identifier.is_not(None))
+    if filters["kind"]:
+        query = query.where(Batch.kind == filters["kind"])
+    if filters["status"]:
+        query = query.where(Batch.status == filters["status"])
+    if filters["config_id"]:
+        query = query.where(Batch.config_id == filters["config_id"])
+    if filters["date_from"]:
+        start = datetime.combine(filters["date_from"], datetime.min.time())
+        query = query.where(Batch.created_at >= start)
+    if filters["date_to"]:
+        end = datetime.combine(filters["date_to"] + timedelta(days=1), datetime.min.time())
+        query = query.where(Batch.created_at < end)
+    return query.order_by(Batch.created_at.desc(), Batch.id.desc())
+
+
+def _counts(batch_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Return {batch id: (transactions, failed)} for a page of batches."""
+    if not batch_ids:
+        return {}
+    failed = db.func.sum(db.case((BatchTransaction.state == BatchTransaction.FAILED, 1), else_=0))
+    rows = db.session.execute(
+        db.select(BatchTransaction.batch_id, db.func.count(), failed)
+        .where(BatchTransaction.batch_id.in_(batch_ids))
+        .group_by(BatchTransaction.batch_id)
+    )
+    return {batch_id: (total, int(bad or 0)) for batch_id, total, bad in rows}
+
+
+@bp.get("/review")
+@login_required
+def review():
+    wanted = request.args.get("batch_id", "").strip()
+    problem = None
+    if wanted:
+        found = find(wanted)
+        if found is not None:
+            batch, tx = found
+            anchor = f"tx-{tx.id}" if tx is not None else None
+            return redirect(url_for("batches.status", identifier=batch.identifier, _anchor=anchor))
+        problem = (
+            f"No batch has the Batch ID {wanted}. A Batch ID looks like INV-000042; the "
+            "ConnectWise batch of one invoice looks like 2025-05-31-I10045."
+        )
+    filters = _filters(request.args)
+    page = request.args.get("page", "1")
+    pagination = db.paginate(
+        _query(filters), page=int(page) if page.isdigit() else 1, per_page=PER_PAGE, error_out=False
+    )
+    args = {k: v for k, v in request.args.items() if k in FILTERS and v}
+    return render_template(
+        "batches/review.html",
+        wanted=wanted,
+        problem=problem,
+        filters=filters,
+        pagination=pagination,
+        counts=_counts([b.id for b in pagination.items]),
+        args=args,
+        kinds=KIND_LABELS,
+        statuses=STATUSES,
+        configs=QBOConfiguration.ordered(),
+    ), (404 if problem else 200)

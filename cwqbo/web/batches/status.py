@@ -1,0 +1,148 @@
+"""A batch's status page, its live progress fragment, unbatch, retry and logs (D6, D8, D9, D11).
+
+Everything shown is read from the batch's database rows, never from RQ (STYLE habit 5).
+"""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from cwqbo.batches import report, service, unposted
+from cwqbo.batches.service import SelectionError
+from cwqbo.extensions import db, htmx
+from cwqbo.models import Batch, BatchTransaction
+from cwqbo.web.batches import KIND_PAGES, bp
+
+UNBATCHABLE = (BatchTransaction.BATCHED, BatchTransaction.SKIPPED)
+
+
+def get_batch(identifier: str) -> Batch:
+    batch = db.session.scalar(
+        db.select(Batch).where(db.func.upper(Batch.identifier) == identifier.strip().upper())
+    )
+    if batch is None:
+        abort(404, description=f"There is no batch with the Batch ID {identifier}.")
+    return batch
+
+
+def can_retry(batch: Batch) -> bool:
+    """Say whether the batch has ended (or been abandoned) with transactions left to do."""
+    if not (batch.ended or service.is_stale(batch)):
+        return False
+    return any(not t.final for t in batch.transactions)
+
+
+def status_context(batch: Batch) -> dict:
+    actions = report.actions_of(batch)
+    config = batch.config
+    return {
+        "batch": batch,
+        "kind": KIND_PAGES.get(batch.kind),
+        "sections": report.sections(batch, actions),
+        "progress": report.progress(batch, actions),
+        "realm_id": config.realm_id if config else None,
+        "qbo_url": report.qbo_url,
+        "state_labels": report.STATE_LABELS,
+        "state_tones": report.STATE_TONES,
+        "status_labels": report.BATCH_STATUS_LABELS,
+        "tx_labels": report.TX_STATE_LABELS,
+        "unbatchable": UNBATCHABLE,
+        "can_retry": can_retry(batch),
+    }
+
+
+@bp.get("/<identifier>")
+@login_required
+def status(identifier: str):
+    batch = get_batch(identifier)
+    return render_template("batches/status.html", **status_context(batch))
+
+
+@bp.get("/<identifier>/progress")
+@login_required
+def progress(identifier: str):
+    """The polling fragment: it polls while the batch runs and stops once it has ended."""
+    batch = get_batch(identifier)
+    if not htmx:
+        return redirect(url_for("batches.status", identifier=batch.identifier))
+    return render_template("batches/_batch_progress.html", **status_context(batch))
+
+
+def _transaction(batch: Batch, tx_id: int) -> BatchTransaction:
+    tx = db.session.get(BatchTransaction, tx_id)
+    if tx is None or tx.batch_id != batch.id:
+        abort(404, description="That transaction is not part of this batch.")
+    return tx
+
+
+@bp.route("/<identifier>/transactions/<int:tx_id>/unbatch", methods=["GET", "POST"])
+@login_required
+def unbatch(identifier: str, tx_id: int):
+    """Confirm, then delete the transaction's Manage batch (and void its QBO document)."""
+    batch = get_batch(identifier)
+    tx = _transaction(batch, tx_id)
+    back = url_for("batches.status", identifier=batch.identifier, _anchor=f"tx-{tx.id}")
+    noun = KIND_PAGES[batch.kind].noun if batch.kind in KIND_PAGES else "transaction"
+    if tx.state not in UNBATCHABLE:
+        flash(f"{noun.capitalize()} {tx.number} is not batched in ConnectWise.", "info")
+        return redirect(back)
+    if request.method == "GET":
+        return render_template(
+            "batches/unbatch.html", batch=batch, tx=tx, noun=noun, realm_id=_realm(batch)
+        )
+    void = request.form.get("void") == "1"
+    try:
+        service.unbatch(tx, void=void, user_id=current_user.id)
+    except SelectionError as exc:
+        flash(str(exc), "error")
+        return redirect(back)
+    unposted.forget(batch.kind)  # it is back in Manage's unposted list
+    voided = f" and its QuickBooks {tx.qbo_entity} was voided" if void and tx.qbo_voided else ""
+    flash(
+        f"{noun.capitalize()} {tx.number} is unbatched{voided}: it is back in ConnectWise's "
+        "unposted list.",
+        "success",
+    )
+    return redirect(back)
+
+
+def _realm(batch: Batch) -> str | None:
+    return batch.config.realm_id if batch.config else None
+
+
+@bp.post("/<identifier>/retry")
+@login_required
+def retry(identifier: str):
+    """Re-run the failed transactions of an ended batch (after a mapping was fixed)."""
+    batch = get_batch(identifier)
+    try:
+        count = service.retry(batch, current_user.id)
+    except SelectionError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Retrying {count} transaction(s) of batch {batch.identifier}.", "success")
+    return redirect(url_for("batches.status", identifier=batch.identifier))
+
+
+def _download(body: str, batch: Batch, extension: str, mimetype: str) -> Response:
+    filename = f"cwqbo-batch-{batch.identifier}.{extension}"
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/<identifier>/log.txt")
+@login_required
+def log_text(identifier: str):
+    batch = get_batch(identifier)
+    return _download(report.log_text(batch), batch, "txt", "text/plain")
+
+
+@bp.get("/<identifier>/log.json")
+@login_required
+def log_json(identifier: str):
+    batch = get_batch(identifier)
+    return _download(report.log_json(batch), batch, "json", "application/json")
