@@ -64,7 +64,8 @@ def test_unbatch_returns_the_invoice_to_manage_and_can_void_it(
     # Once unbatched it can be selected and sent again.
     again = submit(app, row_ids(10012))
     run_jobs()
-    assert transactions(app, again)["10012"]["state"] == "batched", transactions(app, again)["10012"]["message"]
+    again_tx = transactions(app, again)["10012"]
+    assert again_tx["state"] == "batched", again_tx["message"]
     docs = qbo_docs(qbo_server[0])["10012"]
     if void:  # a new invoice beside the voided one
         assert len(docs) == 2 and sorted(d["TotalAmt"] == 0 for d in docs) == [False, True]
