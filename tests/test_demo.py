@@ -8,43 +8,19 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import requests
-from support import QBO_US_REALM, csrf_token_from, qbo_settings
+from support import (
+    QBO_US_REALM,
+    csrf_token_from,
+    free_port,
+    processes_with,
+    qbo_settings,
+    wait_for,
+)
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def processes_with(marker: bytes) -> list[int]:
-    """Return the pids whose environment holds ``marker`` (the demo and all it started)."""
-    found = []
-    for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            try:
-                if marker in (proc / "environ").read_bytes().split(b"\0"):
-                    found.append(int(proc.name))
-            except OSError:
-                continue
-    return found
-
-
-def wait_for(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = predicate()
-        if last:
-            return last
-        time.sleep(0.25)
-    raise AssertionError(f"timed out waiting for {what}; last: {last!r}")
 
 
 def demo_env(instance: Path, web: int, manage: int, qbo: int) -> dict[str, str]:

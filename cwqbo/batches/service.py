@@ -221,23 +221,24 @@ def create_batch(
             )
         )
     verb = "mark as already exported" if mode == Batch.MARK_EXPORTED else "transfer"
-    db.session.add(
-        BatchLog(
-            batch_id=batch.id,
-            user_id=user_id,
-            message=f"Submitted by {_user_name(user_id)}: {len(ids)} {noun}(s) to {verb}.",
-        )
+    _log_and_enqueue(
+        batch, user_id, f"Submitted by {_user_name(user_id)}: {len(ids)} {noun}(s) to {verb}."
     )
+    return batch
+
+
+def _log_and_enqueue(batch: Batch, user_id: int | None, message: str) -> None:
+    """Log, commit, then enqueue the batch's job; a lost race for a claim is a clear refusal."""
+    db.session.add(BatchLog(batch_id=batch.id, user_id=user_id, message=message))
     enqueue_after_commit("cwqbo.jobs.tasks.run_batch", batch.id, queue=TRANSFERS_QUEUE)
     try:
         db.session.commit()
     except IntegrityError as exc:  # another submission claimed one of them a moment ago
         db.session.rollback()
         raise SelectionError(
-            f"Some of the selected {noun}s were just put in another batch. Refresh and "
+            "Some of the selected transactions were just put in another batch. Refresh and "
             "select again."
         ) from exc
-    return batch
 
 
 def preview(
@@ -297,19 +298,9 @@ def retry(batch: Batch, user_id: int | None) -> int:
         db.session.rollback()
         raise SelectionError("The failed transactions are now in other batches; nothing to retry.")
     batch.status = Batch.QUEUED
-    db.session.add(
-        BatchLog(
-            batch_id=batch.id,
-            user_id=user_id,
-            message=f"Retry of {count} transaction(s) requested by {_user_name(user_id)}.",
-        )
+    _log_and_enqueue(
+        batch, user_id, f"Retry of {count} transaction(s) requested by {_user_name(user_id)}."
     )
-    enqueue_after_commit("cwqbo.jobs.tasks.run_batch", batch.id, queue=TRANSFERS_QUEUE)
-    try:
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise SelectionError("Some transactions were just put in another batch.") from exc
     return count
 
 

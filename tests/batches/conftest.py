@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import requests
-from support import QBO_US_REALM, connect_manage, connect_qbo, qbo_settings
+from support import QBO_US_REALM, connect_qbo, qbo_settings
 
 
 @pytest.fixture
@@ -12,21 +12,6 @@ def app_config(app_config, qbo_server):
     # Retries wait milliseconds, not Intuit's minute, so fault tests stay quick.
     fast = {"QBO_THROTTLE_WAIT": 0, "API_RETRY_BACKOFF": 0.01}
     return {**app_config, **qbo_settings(qbo_server[0]), **fast}
-
-
-@pytest.fixture
-def admin(web, make_user, login):
-    """The CSRF-aware client, logged in as an admin."""
-    make_user("admin@example.com")
-    login("admin@example.com")
-    return web
-
-
-@pytest.fixture
-def manage(app, cw_sandbox):
-    """Save a working Manage connection to the Manage sandbox; return (base_url, state, faults)."""
-    connect_manage(app, cw_sandbox[0], cw_sandbox[1])
-    return cw_sandbox
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from cwqbo.transfer.invoices import NO_LINES
 from transfer_support import (
     batch_status,
     manage_batches,
@@ -17,6 +16,7 @@ from transfer_support import (
 )
 
 from cwqbo.models.user import utcnow
+from cwqbo.transfer.invoices import NO_LINES
 
 ALL = range(10001, 10061)
 CAD = {"10004", "10005", "10009", "10022", "10034", "10047", "10059"}

@@ -3,27 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from support import QBO_US_REALM, connect_manage, connect_qbo, qbo_settings
+from support import QBO_US_REALM, connect_qbo, qbo_settings
 
 
 @pytest.fixture
 def app_config(app_config, qbo_server):
     return {**app_config, **qbo_settings(qbo_server[0])}
-
-
-@pytest.fixture
-def admin(web, make_user, login):
-    """The CSRF-aware client, logged in as an admin."""
-    make_user("admin@example.com")
-    login("admin@example.com")
-    return web
-
-
-@pytest.fixture
-def manage(app, cw_sandbox):
-    """Save a working Manage connection to the Manage sandbox; return the sandbox."""
-    connect_manage(app, cw_sandbox[0], cw_sandbox[1])
-    return cw_sandbox
 
 
 @pytest.fixture

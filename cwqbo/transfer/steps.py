@@ -1,0 +1,101 @@
+"""What a batch run shares: states, the transaction view, the store it writes to."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from cwqbo.transfer.invoices import InvoicePlan
+
+EXPORT_CHUNK = 100
+DOC_CHUNK = 30
+MARK_ATTEMPTS = 4
+# Order in which missing objects are created: later ones may refer to earlier ones.
+NEED_ORDER = ("Term", "Class", "Department", "Customer", "Item")
+NEED_SECTION = {
+    "Term": "terms",
+    "Class": "classes",
+    "Department": "locations",
+    "Customer": "customers",
+    "Item": "items",
+}
+
+# States (the same strings as cwqbo.models.BatchTransaction, which the store persists).
+SELECTED, VALIDATED, SENDING, IN_QBO = "selected", "validated", "sending", "in_qbo"
+BATCHED, SKIPPED, FAILED = "batched", "skipped", "failed"
+OK, RUNNING, BAD = "succeeded", "running", "failed"
+
+
+@dataclass
+class Tx:
+    """What the runner knows of one transaction; the store keeps it in step with the DB."""
+
+    id: int
+    manage_id: str
+    record_id: str | None
+    number: str
+    state: str
+    manage_batch_identifier: str
+    qbo_entity: str | None = None
+    qbo_id: str | None = None
+    manage_batch_id: int | None = None
+    # The QBO document an earlier, since unbatched, transfer of the same Manage transaction
+    # left behind: {"entity", "id", "voided"}.
+    previous: dict | None = None
+    export: dict | None = field(default=None, repr=False)
+    plan: InvoicePlan | None = field(default=None, repr=False)
+
+
+class Store(Protocol):
+    """Durable bookkeeping of one batch (implemented on the database by the app)."""
+
+    def pending(self) -> list[Tx]: ...
+
+    def update(self, tx: Tx, **fields: Any) -> None: ...
+
+    def action(self, section: str, key: str, label: str, state: str, **fields: Any) -> None: ...
+
+    def log(self, message: str, *, level: str = "info", tx: Tx | None = None) -> None: ...
+
+
+@dataclass
+class Outcome:
+    """How a run ended."""
+
+    total: int = 0
+    done: int = 0
+    failed: int = 0
+    calls: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.failed == 0
+
+
+def digest(values: Sequence[object]) -> str:
+    return hashlib.sha1("|".join(map(str, values)).encode()).hexdigest()[:16]
+
+
+class Steps:
+    """The bookkeeping every step of a run shares."""
+
+    store: Store
+
+    # --- bookkeeping ------------------------------------------------------------------------
+    def _set(self, tx: Tx, state: str, **fields: Any) -> None:
+        tx.state = state
+        self.store.update(tx, state=state, **fields)
+
+    def _fail(self, tx: Tx, message: str, problems: list[dict] | None = None) -> None:
+        self.store.log(f"Invoice {tx.number}: {message}", level="error", tx=tx)
+        fields: dict[str, Any] = {"message": message}
+        if problems is not None:
+            fields["problems"] = problems
+        if tx.state in (IN_QBO, SENDING):
+            # QBO has (or may have) the document: keep the state so a retry never sends it
+            # again and still marks it in Manage.
+            self.store.update(tx, **fields)
+            return
+        self._set(tx, FAILED, **fields)
