@@ -89,6 +89,35 @@ def test_demo_command_runs_a_seeded_install_and_ctrl_c_stops_everything(tmp_path
         oauth = requests.get(f"http://127.0.0.1:{qbo}/_sandbox/state", timeout=5).json()["oauth"]
         assert oauth["exchanges"] == 1 and oauth["refreshes"] >= 1
 
+        # A newcomer's first batch: two invoices, end to end, seen in the QBO sandbox.
+        select = session.get(f"{base}/batches/new/invoices", timeout=30).text
+        ids = ["880012", "880013"]  # the sample's invoices 10012 and 10013
+        submitted = session.post(
+            f"{base}/batches/new/invoices",
+            data={
+                "csrf_token": csrf_token_from(select),
+                "mode": "transfer",
+                "config_id": "1",
+                "location_id": "",
+                "invoice_detail": "summary",
+                "ids": ids,
+                "shown": ids,
+            },
+            allow_redirects=False,
+            timeout=30,
+        )
+        assert submitted.status_code == 302, submitted.text[:2000]
+        status_url = base + submitted.headers["Location"]
+        wait_for(
+            lambda: 'data-status="succeeded"' in session.get(status_url, timeout=10).text,
+            60,
+            "the demo batch to complete",
+        )
+        landed = requests.get(
+            f"http://127.0.0.1:{qbo}/_sandbox/view/{QBO_US_REALM}/Invoice", timeout=5
+        ).text
+        assert "10012" in landed and "10013" in landed
+
         viewer = requests.get(f"http://127.0.0.1:{qbo}/_sandbox/", timeout=5)
         assert viewer.status_code == 200 and "cwqbo Demo MSP" in viewer.text
         invoices = requests.get(
