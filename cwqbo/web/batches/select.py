@@ -35,10 +35,19 @@ def field_of(obj: object, *names: str) -> object:
     return ""
 
 
+def money(value: object) -> str:
+    """Render an amount with two decimals and thousands separators ('' stays '')."""
+    try:
+        return f"{float(value):,.2f}"
+    except (TypeError, ValueError):
+        return str(value or "")
+
+
 def _context(picker: Picker, **extra) -> dict:
     return {
         "p": picker,
         "field_of": field_of,
+        "money": money,
         "details": DETAILS,
         "page_size": PAGE_SIZE,
         "manage_ready": manage_ready(),
