@@ -18,8 +18,9 @@ from cwqbo.quickbooks import QBOClient
 from cwqbo.sandbox.connectwise import serve_in_thread as serve_manage
 from cwqbo.sandbox.connectwise.scale import scaled_dataset
 from cwqbo.sandbox.quickbooks import serve_in_thread as serve_qbo
-from cwqbo.transfer.runner import InvoiceRunner, Tx
+from cwqbo.transfer.runner import InvoiceRunner
 from cwqbo.transfer.settings import TransferSettings
+from cwqbo.transfer.steps import Tx
 
 US_REALM = "9341453000000001"
 

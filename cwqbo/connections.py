@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from cwqbo.connectwise import ManageClient, ManageCredentials
+from cwqbo.connectwise.probe import ProbeResult
 from cwqbo.crypto import secret_box
 from cwqbo.extensions import db
 from cwqbo.jobs import get_redis
@@ -37,6 +38,33 @@ def manage_credentials(connection: ManageConnection) -> ManageCredentials:
         private_key=connection.private_key,
         client_id=connection.client_id,
     )
+
+
+def record_manage_check(
+    connection: ManageConnection, result: ProbeResult, user_id: int | None
+) -> None:
+    """Store a connection check's outcome; a working check also stores what it discovered."""
+    connection.status = ManageConnection.CONNECTED if result.ok else ManageConnection.FAILED
+    connection.problems = list(result.problems)
+    connection.checked_at = utcnow()
+    connection.updated_by_id = user_id
+    if result.ok:
+        connection.api_base, connection.codebase = result.api_base, result.codebase
+        connection.company_name = result.company_name
+
+
+def save_manage_connection(
+    credentials: ManageCredentials, result: ProbeResult, user_id: int | None
+) -> ManageConnection:
+    """Save checked credentials as the install's one Manage connection (spec B1) and commit."""
+    connection = ManageConnection.current() or ManageConnection()
+    connection.site, connection.company_id = credentials.site, credentials.company_id
+    connection.public_key, connection.client_id = credentials.public_key, credentials.client_id
+    connection.private_key = credentials.private_key
+    record_manage_check(connection, result, user_id)
+    db.session.add(connection)
+    db.session.commit()
+    return connection
 
 
 def manage_client(**kwargs: Any) -> ManageClient:

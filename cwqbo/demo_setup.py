@@ -22,7 +22,6 @@ from cwqbo.connectwise.probe import check_connection
 from cwqbo.extensions import db
 from cwqbo.models import (
     ConfigurationOptions,
-    ManageConnection,
     QBOConfiguration,
     Role,
     TaxMapping,
@@ -122,16 +121,7 @@ def ensure_manage(site: str, keys: dict[str, str], admin_id: int) -> str:
     probe = check_connection(credentials)
     if not probe.ok:
         raise DemoError("the Manage sandbox refused the demo keys: " + "; ".join(probe.problems))
-    connection = ManageConnection.current() or ManageConnection()
-    connection.site, connection.company_id = site, credentials.company_id
-    connection.public_key, connection.client_id = credentials.public_key, DEMO_CLIENT_ID
-    connection.private_key = credentials.private_key
-    connection.status, connection.problems = ManageConnection.CONNECTED, []
-    connection.api_base, connection.codebase = probe.api_base, probe.codebase
-    connection.company_name = probe.company_name
-    connection.checked_at, connection.updated_by_id = utcnow(), admin_id
-    db.session.add(connection)
-    db.session.commit()
+    connection = connections.save_manage_connection(credentials, probe, admin_id)
     return connection.company_name or connection.company_id
 
 

@@ -119,10 +119,9 @@ def connect_qbo(web, config_id: int = 1, realm: str = QBO_US_REALM):
 
 def connect_manage(app, base_url: str, state) -> None:
     """Save a working Manage connection to the sandbox (as the settings page would)."""
+    from cwqbo.connections import save_manage_connection
     from cwqbo.connectwise import ManageCredentials
     from cwqbo.connectwise.probe import check_connection
-    from cwqbo.extensions import db
-    from cwqbo.models import ManageConnection
 
     creds = state.credentials
     credentials = ManageCredentials(
@@ -131,19 +130,7 @@ def connect_manage(app, base_url: str, state) -> None:
     result = check_connection(credentials)
     assert result.ok, result.problems
     with app.app_context():
-        connection = ManageConnection(
-            site=base_url,
-            company_id=creds["companyId"],
-            public_key=creds["publicKey"],
-            client_id="test-client-id",
-            status=ManageConnection.CONNECTED,
-            api_base=result.api_base,
-            codebase=result.codebase,
-            company_name=result.company_name,
-        )
-        connection.private_key = creds["privateKey"]
-        db.session.add(connection)
-        db.session.commit()
+        save_manage_connection(credentials, result, None)
 
 
 # --- whole-process tests (launcher, demo) -----------------------------------------------

@@ -11,6 +11,7 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from cwqbo.batches.execution import settings_for_config
 from cwqbo.connections import NotConnected, manage_client, qbo_client
 from cwqbo.connectwise import ManageError, ManageNotFound
 from cwqbo.connectwise import conditions as C
@@ -21,6 +22,7 @@ from cwqbo.jobs.enqueue import enqueue_after_commit
 from cwqbo.models import Batch, BatchLog, BatchTransaction, QBOConfiguration, User
 from cwqbo.models.user import utcnow
 from cwqbo.quickbooks.errors import QBOError
+from cwqbo.transfer.preview import dry_run
 
 log = logging.getLogger(__name__)
 
@@ -245,8 +247,6 @@ def preview(
     kind: str, config: QBOConfiguration, manage_ids: Sequence[str], *, invoice_detail: str
 ) -> Preview:
     """Return what a batch of these transactions would create, writing nothing anywhere."""
-    from cwqbo.transfer.preview import dry_run
-
     if kind not in ENABLED_KINDS:
         raise SelectionError(f"{kind.title()} batches are not available yet.")
     ids = list(dict.fromkeys(str(i) for i in manage_ids))
@@ -254,8 +254,6 @@ def preview(
         raise SelectionError(f"Select at least one {NUMBER_NOUN[kind]}.")
     if config is None or not config.is_connected:
         raise SelectionError("Choose a QuickBooks company that is connected.")
-    from cwqbo.batches.execution import settings_for_config
-
     try:
         result = dry_run(
             manage_client(),

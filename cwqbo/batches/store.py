@@ -7,7 +7,7 @@ from typing import Any
 from cwqbo.extensions import db
 from cwqbo.models import Batch, BatchAction, BatchLog, BatchTransaction
 from cwqbo.models.user import utcnow
-from cwqbo.transfer.runner import Tx
+from cwqbo.transfer.steps import Tx
 
 FINISHED_ACTION_STATES = (BatchAction.SUCCEEDED, BatchAction.FAILED)
 

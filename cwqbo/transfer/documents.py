@@ -188,8 +188,7 @@ class QBOSteps(Steps):
                     message=message,
                     received={"error": str(result.error)},
                 )
-                tx.state = VALIDATED  # a refusal is definite: QBO did not create it
-                self._fail(tx, message)
+                self._fail(tx, message, refused=True)
 
     @staticmethod
     def _doc_label(tx: Tx) -> str:

@@ -34,13 +34,14 @@ class ManageSteps(Steps):
             self._mark_one(tx)
 
     def _mark_one(self, tx: Tx) -> None:
+        if tx.export is None:  # no longer unposted: already dealt with when Manage was read
+            return
         ident = tx.manage_batch_identifier
         label = f"Invoice {tx.number} → batch {ident}"
         self.store.action("manage", f"tx:{tx.id}", label, RUNNING, tx=tx)
-        if tx.export is None:
-            return
         ids = invoice_record_ids(tx.export)
         error: ManageError | None = None
+        batch: dict | None = None
         for attempt in range(MARK_ATTEMPTS):
             try:
                 batch = self.manage.create_batch(ident, ids, kind=self.kind)
@@ -55,10 +56,8 @@ class ManageSteps(Steps):
         if batch is None:
             message = f"ConnectWise did not mark it batched: {error}"
             self.store.action("manage", f"tx:{tx.id}", label, BAD, tx=tx, message=message)
-            if tx.state == IN_QBO:
-                self.store.update(tx, message=message + " A retry only marks it.")
-            else:
-                self._fail(tx, message)
+            # _fail keeps an in_qbo transaction in_qbo: a retry then only marks it.
+            self._fail(tx, message + (" A retry only marks it." if tx.state == IN_QBO else ""))
             return
         self._batched(tx, batch)
 

@@ -6,29 +6,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from cwqbo.transfer.invoices import invoice_body, plan_invoice
-from cwqbo.transfer.reference import ManageReference, QBOReference, names_needed
-from cwqbo.transfer.runner import EXPORT_CHUNK, NEED_ORDER
 from cwqbo.transfer.settings import TransferSettings
+from cwqbo.transfer.steps import NEED_ORDER, load_references, read_export
 
 
 def dry_run(manage: Any, qbo: Any, manage_ids: Sequence[str], settings: TransferSettings) -> dict:
     """Plan every selected invoice against live data; only reads are sent to either API."""
-    transactions: list[dict] = []
-    customers: dict[Any, dict] = {}
-    for start in range(0, len(manage_ids), EXPORT_CHUNK):
-        export = manage.export_gl(
-            "invoices",
-            list(manage_ids[start : start + EXPORT_CHUNK]),
-            summarize_invoices="Detailed",
-        )
-        transactions.extend(export.get("transactions") or [])
-        for customer in export.get("customers") or []:
-            customers[(customer.get("company") or {}).get("id")] = customer
-    manage_ref = ManageReference.load(manage)
-    customer_names, item_names = names_needed(
-        {"transactions": transactions, "customers": list(customers.values())}, settings, manage_ref
-    )
-    qbo_ref = QBOReference.load(qbo, customer_names=customer_names, item_names=item_names)
+    transactions, customers = read_export(manage, "invoices", manage_ids)
+    manage_ref, qbo_ref = load_references(manage, qbo, transactions, customers, settings)
     documents, creates, seen = [], [], set()
     for tx in transactions:
         customer = customers.get((tx.get("company") or {}).get("id"))

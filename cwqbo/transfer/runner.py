@@ -18,15 +18,12 @@ from cwqbo.quickbooks.errors import QBOError
 from cwqbo.transfer.documents import QBOSteps
 from cwqbo.transfer.invoices import plan_invoice
 from cwqbo.transfer.marking import ManageSteps
-from cwqbo.transfer.reference import ManageReference, QBOReference, names_needed
 from cwqbo.transfer.settings import TransferSettings
-from cwqbo.transfer.steps import (  # noqa: F401 - re-exported for the store and tools
+from cwqbo.transfer.steps import (
     BAD,
     BATCHED,
-    EXPORT_CHUNK,
     FAILED,
     IN_QBO,
-    NEED_ORDER,
     OK,
     RUNNING,
     SELECTED,
@@ -36,6 +33,8 @@ from cwqbo.transfer.steps import (  # noqa: F401 - re-exported for the store and
     Outcome,
     Store,
     Tx,
+    load_references,
+    read_export,
 )
 
 log = logging.getLogger(__name__)
@@ -99,25 +98,18 @@ class InvoiceRunner(QBOSteps, ManageSteps):
     def _read_manage(self, txs: list[Tx]) -> None:
         key, label = "export", f"Read {len(txs)} invoice(s) from ConnectWise"
         self.store.action("validation", key, label, RUNNING)
-        by_record: dict[str, dict] = {}
-        by_number: dict[str, dict] = {}
         try:
-            for start in range(0, len(txs), EXPORT_CHUNK):
-                chunk = txs[start : start + EXPORT_CHUNK]
-                export = self.manage.export_gl(
-                    self.kind, [t.manage_id for t in chunk], summarize_invoices="Detailed"
-                )
-                for customer in export.get("customers") or []:
-                    self.customers[(customer.get("company") or {}).get("id")] = customer
-                for doc in export.get("transactions") or []:
-                    by_record[str(doc.get("id"))] = doc
-                    by_number[str(doc.get("documentNumber"))] = doc
+            documents, self.customers = read_export(
+                self.manage, self.kind, [t.manage_id for t in txs]
+            )
         except ManageError as exc:
             self.store.action("validation", key, label, BAD, message=str(exc))
             for tx in txs:
                 self._fail(tx, f"ConnectWise could not export this invoice: {exc}")
             return
-        self.store.action("validation", key, label, OK, message=f"{len(by_record)} exported")
+        by_record = {str(doc.get("id")): doc for doc in documents}
+        by_number = {str(doc.get("documentNumber")): doc for doc in documents}
+        self.store.action("validation", key, label, OK, message=f"{len(documents)} exported")
         for tx in txs:
             tx.export = by_record.get(str(tx.record_id)) or by_number.get(tx.number)
             if tx.export is None:
@@ -139,15 +131,9 @@ class InvoiceRunner(QBOSteps, ManageSteps):
     def _validate(self, txs: list[Tx]) -> bool:
         label = "Load QuickBooks lists (accounts, tax codes, terms, customers, items)"
         self.store.action("validation", "reference", label, RUNNING)
-        export = {
-            "transactions": [t.export for t in txs],
-            "customers": list(self.customers.values()),
-        }
         try:
-            self.manage_ref = ManageReference.load(self.manage)
-            customer_names, item_names = names_needed(export, self.settings, self.manage_ref)
-            self.qbo_ref = QBOReference.load(
-                self.qbo, customer_names=customer_names, item_names=item_names
+            self.manage_ref, self.qbo_ref = load_references(
+                self.manage, self.qbo, [t.export for t in txs], self.customers, self.settings
             )
         except (QBOError, ManageError) as exc:
             self.store.action("validation", "reference", label, BAD, message=str(exc))

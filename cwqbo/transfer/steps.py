@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from cwqbo.transfer.invoices import InvoicePlan
+from cwqbo.transfer.reference import ManageReference, QBOReference, names_needed
+from cwqbo.transfer.settings import TransferSettings
 
 EXPORT_CHUNK = 100
 DOC_CHUNK = 30
@@ -78,6 +80,31 @@ def digest(values: Sequence[object]) -> str:
     return hashlib.sha1("|".join(map(str, values)).encode()).hexdigest()[:16]
 
 
+def read_export(manage: Any, kind: str, ids: Sequence[str]) -> tuple[list[dict], dict]:
+    """Export the transactions, EXPORT_CHUNK ids a call: (documents, {company id: customer})."""
+    documents: list[dict] = []
+    customers: dict[Any, dict] = {}
+    for start in range(0, len(ids), EXPORT_CHUNK):
+        export = manage.export_gl(
+            kind, list(ids[start : start + EXPORT_CHUNK]), summarize_invoices="Detailed"
+        )
+        documents.extend(export.get("transactions") or [])
+        for customer in export.get("customers") or []:
+            customers[(customer.get("company") or {}).get("id")] = customer
+    return documents, customers
+
+
+def load_references(
+    manage: Any, qbo: Any, documents: list[dict], customers: dict, settings: TransferSettings
+) -> tuple[ManageReference, QBOReference]:
+    """Load what the documents need from both systems, once for the whole batch."""
+    manage_ref = ManageReference.load(manage)
+    export = {"transactions": documents, "customers": list(customers.values())}
+    customer_names, item_names = names_needed(export, settings, manage_ref)
+    qbo_ref = QBOReference.load(qbo, customer_names=customer_names, item_names=item_names)
+    return manage_ref, qbo_ref
+
+
 class Steps:
     """The bookkeeping every step of a run shares."""
 
@@ -88,12 +115,20 @@ class Steps:
         tx.state = state
         self.store.update(tx, state=state, **fields)
 
-    def _fail(self, tx: Tx, message: str, problems: list[dict] | None = None) -> None:
+    def _fail(
+        self,
+        tx: Tx,
+        message: str,
+        problems: list[dict] | None = None,
+        *,
+        refused: bool = False,
+    ) -> None:
+        """Record a failure; ``refused`` says QBO answered that it did not create the document."""
         self.store.log(f"Invoice {tx.number}: {message}", level="error", tx=tx)
         fields: dict[str, Any] = {"message": message}
         if problems is not None:
             fields["problems"] = problems
-        if tx.state in (IN_QBO, SENDING):
+        if tx.state == IN_QBO or (tx.state == SENDING and not refused):
             # QBO has (or may have) the document: keep the state so a retry never sends it
             # again and still marks it in Manage.
             self.store.update(tx, **fields)

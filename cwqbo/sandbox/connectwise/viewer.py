@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template_string
 
+from cwqbo.sandbox import VIEWER_CSS
+
 from .state import KINDS, ManageState
 
 bp = Blueprint("cw_viewer", __name__, url_prefix="/_sandbox")
@@ -24,15 +26,13 @@ COLUMNS = {  # number, party, date, type: where each kind keeps them
     ),
 }
 
-HEAD = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+HEAD = (
+    """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>{{ title }} · Manage sandbox</title>
 <style>
-body{font:14px/1.45 system-ui,sans-serif;margin:1.5rem 2rem;color:#1d2733;background:#f7f8fa}
-h1{font-size:1.4rem;margin:.2rem 0 1rem}h2{font-size:1.1rem;margin:1.5rem 0 .5rem}
-a{color:#0b62a4}nav{margin-bottom:.5rem;color:#5b6775}
-table{border-collapse:collapse;background:#fff;box-shadow:0 1px 2px #0002;min-width:40rem}
-th,td{padding:.3rem .7rem;border-bottom:1px solid #e3e6ea;text-align:left;vertical-align:top}
-th{background:#eef1f4;font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums}
+"""
+    + VIEWER_CSS
+    + """
 .tag{display:inline-block;padding:0 .4rem;border-radius:.6rem;font-size:.8rem}
 .open{background:#fff3cd;color:#7a5b00}.done{background:#d8f3dc;color:#1b5e20}
 .muted{color:#5b6775}
@@ -41,6 +41,7 @@ th{background:#eef1f4;font-weight:600}td.num{text-align:right;font-variant-numer
 <a href="{{ url_for('cw_viewer.index') }}">summary</a> ·
 <a href="{{ url_for('dump') }}">state JSON</a></nav>
 """
+)
 FOOT = "</body></html>"
 
 INDEX = (

@@ -14,6 +14,8 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template_string
 
+from cwqbo.sandbox import VIEWER_CSS
+
 from .company import ENTITIES, Company
 
 bp = Blueprint("qbo_viewer", __name__, url_prefix="/_sandbox")
@@ -22,15 +24,13 @@ FEATURED = ("Invoice", "CreditMemo", "Customer", "Item", "Payment", "Bill", "Pur
 PARTY_REFS = ("CustomerRef", "VendorRef", "EntityRef", "EmployeeRef")
 PARTY_NAMES = {"Customer": "DisplayName", "Vendor": "DisplayName", "Employee": "DisplayName"}
 
-HEAD = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+HEAD = (
+    """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>{{ title }} · QBO sandbox</title>
 <style>
-body{font:14px/1.45 system-ui,sans-serif;margin:1.5rem 2rem;color:#1d2733;background:#f7f8fa}
-h1{font-size:1.4rem;margin:.2rem 0 1rem}h2{font-size:1.1rem;margin:1.5rem 0 .5rem}
-a{color:#0b62a4}nav{margin-bottom:.5rem;color:#5b6775}
-table{border-collapse:collapse;background:#fff;box-shadow:0 1px 2px #0002;min-width:40rem}
-th,td{padding:.3rem .7rem;border-bottom:1px solid #e3e6ea;text-align:left;vertical-align:top}
-th{background:#eef1f4;font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums}
+"""
+    + VIEWER_CSS
+    + """
 .tag{display:inline-block;padding:0 .4rem;border-radius:.6rem;font-size:.8rem;margin-right:.2rem}
 .new{background:#d8f3dc;color:#1b5e20}.changed{background:#fff3cd;color:#7a5b00}
 .gone{background:#f8d7da;color:#842029}.muted{color:#5b6775}
@@ -40,6 +40,7 @@ pre{background:#fff;padding:1rem;box-shadow:0 1px 2px #0002;overflow:auto}
 <a href="{{ url_for('qbo_viewer.index') }}">all companies</a> ·
 <a href="{{ url_for('qbo_control.state_dump') }}">state JSON</a></nav>
 """
+)
 FOOT = "</body></html>"
 
 INDEX = (

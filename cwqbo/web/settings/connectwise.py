@@ -8,12 +8,11 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from cwqbo.connections import manage_credentials
+from cwqbo.connections import manage_credentials, record_manage_check, save_manage_connection
 from cwqbo.connectwise import ManageCredentials
 from cwqbo.connectwise.probe import UNTESTED_ROLE_LINES, ProbeResult, check_connection
 from cwqbo.extensions import db
 from cwqbo.models import ManageConnection
-from cwqbo.models.user import utcnow
 from cwqbo.web.guards import admin_required
 from cwqbo.web.settings import bp
 from cwqbo.web.settings.forms import ManageForm
@@ -65,13 +64,7 @@ def connectwise():
         log.info("Manage connection check failed for %s: %s", credentials.site, result.problems)
         return _render(form, connection, result=result, status=422)
 
-    connection = connection or ManageConnection()
-    connection.site, connection.company_id = credentials.site, credentials.company_id
-    connection.public_key, connection.client_id = credentials.public_key, credentials.client_id
-    connection.private_key = private_key
-    _record(connection, result)
-    db.session.add(connection)
-    db.session.commit()
+    connection = save_manage_connection(credentials, result, current_user.id)
     flash(f"Connected to ConnectWise Manage ({_name(connection)}). Saved.", "success")
     return redirect(url_for("settings.connectwise"))
 
@@ -83,23 +76,13 @@ def connectwise_check():
     if connection is None or not FlaskForm(prefix="recheck").validate_on_submit():
         return redirect(url_for("settings.connectwise"))
     result = probe(manage_credentials(connection))
-    _record(connection, result)
+    record_manage_check(connection, result, current_user.id)
     db.session.commit()
     if result.ok:
         flash(f"The connection to ConnectWise Manage ({_name(connection)}) works.", "success")
     else:
         flash("The saved ConnectWise Manage connection no longer works: see below.", "error")
     return redirect(url_for("settings.connectwise"))
-
-
-def _record(connection: ManageConnection, result: ProbeResult) -> None:
-    connection.status = ManageConnection.CONNECTED if result.ok else ManageConnection.FAILED
-    connection.problems = list(result.problems)
-    connection.checked_at = utcnow()
-    connection.updated_by_id = current_user.id
-    if result.ok:
-        connection.api_base, connection.codebase = result.api_base, result.codebase
-        connection.company_name = result.company_name
 
 
 def _name(connection: ManageConnection) -> str:
