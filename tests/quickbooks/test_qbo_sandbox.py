@@ -35,9 +35,14 @@ def test_query_parser_subset():
     q = ql.parse(
         "select count(*) from Invoice where DocNumber in ('A', 'B\\'s') and "
         "TotalAmt >= '10.5' and CustomerRef = '58' orderby TxnDate desc, Id "
-        "startposition 3 maxresults 2000"
+        "startposition 3 maxresults 1000"
     )
     assert q.count and q.entity == "Invoice" and q.start == 3 and q.max_results == 1000
+    with pytest.raises(ql.QueryError) as too_many:  # refused, never clamped
+        ql.parse("SELECT * FROM Invoice MAXRESULTS 1001")
+    assert too_many.value.code == "4001" and "Max allowed value is 1000" in too_many.value.detail
+    assert ql.parse("SELECT *, Sku FROM Item ORDER BY Name").order == [("Name", False)]
+    assert ql.parse("SELECT Id, SyncToken FROM Item").entity == "Item"
     assert q.where[0].values == ["A", "B's"] and q.where[1].op == ">="
     assert q.order == [("TxnDate", True), ("Id", False)]
     rows = [

@@ -330,12 +330,16 @@ class Company(TransactionRules):
     # --- queries --------------------------------------------------------------------------
     def query(self, text: str) -> dict[str, Any]:
         q = ql.parse(text)
-        entity = ENTITIES.get(q.entity.lower())
+        singles = {
+            "companyinfo": ("CompanyInfo", self.info),
+            "preferences": ("Preferences", self.prefs),
+        }
+        entity, single = singles.get(q.entity.lower(), (ENTITIES.get(q.entity.lower()), None))
         if entity is None:
             raise ql.QueryError("4000", f"QueryParserError: Invalid entity {q.entity}")
         if entity in LISTS and not any(c.field.lower() == "active" for c in q.where):
             q.where.append(ql.Cond("Active", "=", [True]))
-        rows = list(self.rows[entity].values())
+        rows = [single] if single is not None else list(self.rows[entity].values())
         if q.count:
             return {"totalCount": sum(1 for r in rows if ql.matches(r, q.where))}
         page = ql.run(q, rows)

@@ -1,8 +1,10 @@
 """A small tokenizer, parser and evaluator for QBO's query language subset.
 
-Grammar: SELECT (* | COUNT(*)) FROM Entity [WHERE cond (AND cond)*] [ORDERBY f [ASC|DESC], ...]
-[STARTPOSITION n] [MAXRESULTS n]; cond = field (= | < | > | <= | >= | !=) value
-| field IN (value, ...) | field LIKE 'pat%'. Keywords, names and strings are case-insensitive.
+Grammar: SELECT (* [, field]... | field, ... | COUNT(*)) FROM Entity [WHERE cond (AND cond)*]
+[ORDERBY f [ASC|DESC], ...] [STARTPOSITION n] [MAXRESULTS n];
+cond = field (= | < | > | <= | >= | !=) value | field IN (value, ...) | field LIKE 'pat%'.
+Keywords, names and strings are case-insensitive; ``\'`` escapes an apostrophe inside a
+string. MAXRESULTS above 1000 is refused (4001), never clamped.
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ class Query:
     order: list[tuple[str, bool]] = field(default_factory=list)  # (field, descending)
     start: int = 1
     max_results: int = 100
+
+
+MAX_RESULTS = 1000  # QBO's largest page
 
 
 _TOKEN = re.compile(
@@ -120,11 +125,14 @@ class _Parser:
             self.take("punct", "*")
             self.take("punct", ")")
             count = True
-        elif not self.accept("punct", "*"):
-            # Column lists are tolerated and treated as * (reference U10).
-            self.take("word")
-            while self.accept("punct", ","):
+        else:
+            # "*", "*, Sku" (python-quickbooks' Item.all) and column lists all select every
+            # field: QBO answers whole entities either way (reference U10).
+            if not self.accept("punct", "*"):
                 self.take("word")
+            while self.accept("punct", ","):
+                if not self.accept("punct", "*"):
+                    self.take("word")
         self.take("kw", "FROM")
         q = Query(entity=self.take("word"), count=count)
         if self.accept("kw", "WHERE"):
@@ -147,8 +155,15 @@ class _Parser:
             n = int(self.take("num"))
             if kw == "STARTPOSITION":
                 q.start = max(1, n)
+            elif n > MAX_RESULTS:
+                # QBO refuses rather than clamps (quickbooks-ruby issue #24 quotes this text).
+                raise QueryError(
+                    "4001",
+                    f"QueryValidationError: value {n} is too large. Max allowed value is "
+                    f"{MAX_RESULTS} (MAXRESULTS)",
+                )
             else:
-                q.max_results = max(0, min(n, 1000))
+                q.max_results = max(0, n)
         if self.peek()[0] != "eof":
             raise QueryError("4000", f'QueryParserError: Encountered "{self.peek()[1]}"')
         return q
