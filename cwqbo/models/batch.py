@@ -52,6 +52,12 @@ class Batch(db.Model):
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     runs: Mapped[int] = mapped_column(default=0)
+    # The last sign of life: when it was queued, or the running job's latest heartbeat.
+    # The sweeper resumes a batch whose heartbeat stopped (STYLE habit 13).
+    heartbeat_at: Mapped[datetime | None] = mapped_column(index=True)
+    # The RQ job meant to run it next (or running it): a queued batch whose job is gone
+    # is enqueued again.
+    job_id: Mapped[str | None] = mapped_column(sa.String(64))
 
     transactions: Mapped[list[BatchTransaction]] = relationship(
         back_populates="batch",
