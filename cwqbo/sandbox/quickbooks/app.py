@@ -15,6 +15,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from . import faults
 from .company import ENTITIES, Company
+from .discovery import bp as discovery_bp
 from .oauth import bp as oauth_bp
 from .query import QueryError
 from .state import SandboxState
@@ -31,6 +32,7 @@ def create_sandbox_app(dataset_path: str | Path | None = None, **knobs: Any) -> 
     app.config["QBO_SANDBOX_STATE"] = SandboxState(dataset_path, **knobs)
     app.json.sort_keys = False
     app.register_blueprint(oauth_bp)
+    app.register_blueprint(discovery_bp)
     app.register_blueprint(api)
     app.register_blueprint(control)
     app.register_blueprint(viewer_bp)
