@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from cwqbo.config import load_config
 from cwqbo.extensions import csrf, db, htmx, limiter, login_manager, migrate
@@ -19,6 +20,11 @@ def create_app(config: dict | None = None) -> Flask:
     settings.update({k: v for k, v in (config or {}).items() if k != "ENV_VARS"})
     app = Flask(__name__, instance_path=settings["INSTANCE_PATH"], instance_relative_config=True)
     app.config.from_mapping(settings)
+    if app.config.get("TRUSTED_PROXIES"):
+        # Take the client address and scheme from that many proxies' headers (Heroku: 1);
+        # with 0, X-Forwarded-* is ignored so nobody can claim another address.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.config.setdefault("RATELIMIT_STORAGE_URI", _limits_uri(app.config["REDIS_URL"]))
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "cwqbo-limits")
     logging.basicConfig(

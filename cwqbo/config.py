@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -99,6 +100,15 @@ def load_config(env: Mapping[str, str] | None = None, instance: Path | str | Non
         redis_url = f"unix://{embedded_redis_socket(instance)}"
 
     mail_server = env.get("MAIL_SERVER", "").strip()
+    remember_days = _int(env, "REMEMBER_DAYS", 30)
+    if remember_days < 1:
+        raise ConfigError(f"REMEMBER_DAYS must be at least 1 (days), got {remember_days}.")
+    trusted_proxies = _int(env, "TRUSTED_PROXIES", 0)
+    if trusted_proxies < 0:
+        raise ConfigError(
+            f"TRUSTED_PROXIES must be 0 (no proxy) or the number of proxies in front of cwqbo "
+            f"(1 on Heroku), got {trusted_proxies}."
+        )
     return {
         "CWQBO_ENV": mode,
         "INSTANCE_PATH": str(instance),
@@ -132,9 +142,14 @@ def load_config(env: Mapping[str, str] | None = None, instance: Path | str | Non
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_DAYS": remember_days,
+        "REMEMBER_COOKIE_DURATION": timedelta(days=remember_days),
+        "TRUSTED_PROXIES": trusted_proxies,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "LOGIN_THROTTLE_ACCOUNT": env.get("LOGIN_THROTTLE_ACCOUNT", "5 per 15 minutes"),
         "LOGIN_THROTTLE_IP": env.get("LOGIN_THROTTLE_IP", "20 per 15 minutes"),
+        "FORGOT_THROTTLE_ACCOUNT": env.get("FORGOT_THROTTLE_ACCOUNT", "3 per hour"),
+        "FORGOT_THROTTLE_IP": env.get("FORGOT_THROTTLE_IP", "10 per hour"),
         "JOB_TIMEOUT": _int(env, "JOB_TIMEOUT", 1800),
         "QBO_THROTTLE_WAIT": _int(env, "QBO_THROTTLE_WAIT", 60),
         "API_RETRY_BACKOFF": 1.0,  # seconds; tests shorten it

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import UTC, datetime
+from functools import cache
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -17,6 +19,22 @@ MIN_PASSWORD_LENGTH = 12
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def new_stamp() -> str:
+    """Return a fresh random stamp (opaque; says nothing about the password)."""
+    return secrets.token_urlsafe(24)
+
+
+@cache
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_urlsafe(16), method="scrypt")
+
+
+def check_no_password(password: str) -> bool:
+    """Do the work of a password check for an unknown address, so timing reveals nothing."""
+    check_password_hash(_dummy_hash(), password)
+    return False
 
 
 class Role(enum.StrEnum):
@@ -36,6 +54,13 @@ class User(UserMixin, db.Model):
     deactivated_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Part of every session's user id: changing it ends every session of the user.
+    session_stamp: Mapped[str] = mapped_column(sa.String(64), default=new_stamp)
+    # Carried by reset links: changes with the password, so a link works once.
+    password_stamp: Mapped[str] = mapped_column(sa.String(64), default=new_stamp)
+
+    def get_id(self) -> str:  # Flask-Login's alternative id: "<id>:<session stamp>"
+        return f"{self.id}:{self.session_stamp}"
 
     @property
     def is_admin(self) -> bool:
@@ -52,15 +77,18 @@ class User(UserMixin, db.Model):
     def set_password(self, password: str) -> None:
         """Hash and store password (scrypt)."""
         self.password_hash = generate_password_hash(password, method="scrypt")
+        self.password_stamp = new_stamp()
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         """Return whether password matches."""
         return check_password_hash(self.password_hash, password)
 
-    @property
-    def password_stamp(self) -> str:
-        """Return a value that changes whenever the password does (single-use reset links)."""
-        return self.password_hash[-16:]
+    def end_sessions(self) -> None:
+        """End every session and remember-me token of this user (the caller commits)."""
+        self.session_stamp = new_stamp()
+        if self.id is not None:
+            db.session.execute(sa.delete(RememberToken).where(RememberToken.user_id == self.id))
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
@@ -82,3 +110,16 @@ class Invitation(db.Model):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.expires_at > utcnow()
+
+
+class RememberToken(db.Model):
+    """A remember-me cookie: looked up by selector, proven by a validator stored only hashed."""
+
+    __tablename__ = "remember_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    selector: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    validator_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_htmx import make_response as htmx_response
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
@@ -41,12 +41,21 @@ def register(app: Flask) -> None:
         from cwqbo.web.auth.throttle import retry_moment
 
         when, minutes = retry_moment()
+        wait = f"Try again in {minutes} minute{'s' if minutes != 1 else ''}, after {when} UTC"
+        if request.endpoint == "auth.forgot":
+            return render_error(
+                429,
+                "Too many reset requests",
+                "Too many password reset links were asked for from here or for this address. "
+                "If you asked already, the link may be in your inbox or spam folder. "
+                f"{wait}.",
+                retry_at=when,
+            )
         return render_error(
             429,
             "Too many attempts",
             "Too many failed log-in attempts. For your safety, logging in is paused. "
-            f"Try again in {minutes} minute{'s' if minutes != 1 else ''}, after {when} UTC, "
-            "or reset your password.",
+            f"{wait}, or reset your password.",
             retry_at=when,
         )
 
@@ -61,6 +70,6 @@ def register(app: Flask) -> None:
         log.exception("unhandled error")
         return render_error(
             500,
-            InternalServerError.name,
+            InternalServerError().name,
             "Something went wrong on our side. It has been logged; please try again.",
         )

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
-from cwqbo.web.auth import routes  # noqa: E402,F401
+from cwqbo.web.auth import routes, sessions  # noqa: E402,F401

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from urllib.parse import urlsplit
 
 from flask import flash, g, redirect, render_template, request, url_for
@@ -9,10 +10,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from cwqbo.extensions import db
 from cwqbo.models import Invitation, Role, User
-from cwqbo.models.user import utcnow
-from cwqbo.web.auth import bp, emails
+from cwqbo.models.user import check_no_password, utcnow
+from cwqbo.web.auth import bp, emails, sessions
 from cwqbo.web.auth.forms import AcceptForm, ForgotForm, LoginForm, ResetForm, SignupForm
-from cwqbo.web.auth.throttle import throttled
+from cwqbo.web.auth.throttle import forgot_throttled, throttled
 from cwqbo.web.auth.tokens import RESET, VERIFY, TokenInvalid, invite_kind, read_token
 
 
@@ -79,7 +80,11 @@ def login():
     error = None
     if form.validate_on_submit():
         user = find_user(form.email.data)
-        if user is None or not user.check_password(form.password.data):
+        if user is None:
+            # The same password-hash work as for a real account: timing reveals nothing.
+            g.login_failed = not check_no_password(form.password.data)
+            error = "Wrong email or password."
+        elif not user.check_password(form.password.data):
             g.login_failed = True
             error = "Wrong email or password."
         elif not user.is_active:
@@ -94,7 +99,12 @@ def login():
                 f"link to {user.email}; open it, then log in."
             )
         else:
-            login_user(user, remember=form.remember.data)
+            sessions.drop_this_devices_token()
+            login_user(user)  # never Flask-Login's remember cookie: ours rotates per login
+            if form.remember.data:
+                sessions.remember(user)
+            else:
+                sessions.forget()
             user.last_login_at = utcnow()
             db.session.commit()
             return redirect(safe_next(request.args.get("next")))
@@ -105,12 +115,16 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    # Ends every session and remember-me token of the user, on every device.
+    sessions.end_all_sessions(current_user)
+    db.session.commit()
     logout_user()
-    flash("You are logged out.", "info")
+    flash("You are logged out everywhere.", "info")
     return redirect(url_for("auth.login"))
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
+@forgot_throttled
 def forgot():
     form = ForgotForm()
     if form.validate_on_submit():
@@ -135,7 +149,8 @@ def reset(token: str):
         flash(f"{exc} Ask for a new reset link.", "error")
         return redirect(url_for("auth.forgot"))
     user = db.session.get(User, data.get("uid"))
-    if user is None or not user.is_active or data.get("stamp") != user.password_stamp:
+    stamp = str(data.get("stamp", ""))
+    if user is None or not user.is_active or not hmac.compare_digest(stamp, user.password_stamp):
         flash("This reset link has already been used. Ask for a new one if you need it.", "error")
         return redirect(url_for("auth.forgot"))
     form = ResetForm()

@@ -1,4 +1,4 @@
-"""Log-in throttling per account and per IP (flask-limiter on Redis)."""
+"""Log-in and reset-request throttling per account and per IP (flask-limiter on Redis)."""
 
 from __future__ import annotations
 
@@ -38,6 +38,27 @@ def throttled(view):
         view
     )
     return limiter.limit(ip_limit, key_func=ip_key, methods=["POST"], deduct_when=failed)(view)
+
+
+def forgot_account_key() -> str:
+    """Key reset requests by the address asked for (known or not: the same either way)."""
+    return "forgot:" + request.form.get("email", "").strip().lower()
+
+
+def forgot_ip_key() -> str:
+    return "forgot-ip:" + get_remote_address()
+
+
+def forgot_throttled(view):
+    """Limit reset requests per address and per IP (POST only, every request counts)."""
+    view = limiter.limit(
+        lambda: current_app.config["FORGOT_THROTTLE_ACCOUNT"],
+        key_func=forgot_account_key,
+        methods=["POST"],
+    )(view)
+    return limiter.limit(
+        lambda: current_app.config["FORGOT_THROTTLE_IP"], key_func=forgot_ip_key, methods=["POST"]
+    )(view)
 
 
 def retry_moment() -> tuple[str, int]:

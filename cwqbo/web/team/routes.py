@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, login_user
 from flask_wtf import FlaskForm
 
 from cwqbo.extensions import db
 from cwqbo.models import Invitation, Role, User
 from cwqbo.models.user import utcnow
-from cwqbo.web.auth import emails
+from cwqbo.web.auth import emails, sessions
 from cwqbo.web.auth.routes import find_user
 from cwqbo.web.guards import admin_required
 from cwqbo.web.team import bp
@@ -101,6 +101,7 @@ def deactivate(user_id: int):
         flash("cwqbo needs at least one active admin.", "error")
     else:
         user.deactivated_at = utcnow()
+        user.end_sessions()
         db.session.commit()
         flash(f"{user.name} is deactivated and can no longer log in.", "success")
     return redirect(url_for("team.users"))
@@ -146,9 +147,16 @@ def account():
                 password_form.current.errors.append("That is not your current password.")
                 status = 400
             else:
-                current_user.set_password(password_form.password.data)
+                user = current_user._get_current_object()
+                user.set_password(password_form.password.data)  # ends every session
+                sessions.forget()
                 db.session.commit()
-                flash("Your password is changed.", "success")
+                login_user(user)  # this browser stays in, with the new session stamp
+                flash(
+                    "Your password is changed. Every other session and remembered device "
+                    "is logged out.",
+                    "success",
+                )
                 return redirect(url_for("team.account"))
         else:
             status = 400
