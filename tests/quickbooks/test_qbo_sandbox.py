@@ -249,3 +249,150 @@ def test_sample_names_match_the_manage_sample():
     us_codes = {c["Name"] for c in qbo["realms"][US_REALM]["entities"]["TaxCode"]}
     ca_codes = {c["Name"] for c in qbo["realms"][CA_REALM]["entities"]["TaxCode"]}
     assert {t["identifier"] for t in names["taxCodes"]} <= us_codes | ca_codes
+
+
+# -- limits real QBO refuses (codes and details are listed in QUICKBOOKS_DATASET.md) ------
+def api(sandbox, realm=US_REALM):
+    """POST raw JSON to the sandbox's API with a minted token; returns the response."""
+    token = sandbox.state.add_token(realm)
+
+    def post(path, body, **params):
+        return requests.post(
+            f"{sandbox.base_url}/v3/company/{realm}/{path}",
+            params={"minorversion": 75, **params},
+            json=body,
+            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+            timeout=10,
+        )
+
+    return post
+
+
+def error_of(resp):
+    return resp.json()["Fault"]["Error"][0]
+
+
+def test_string_lengths_refused_with_2050(qbo_sandbox):
+    post = api(qbo_sandbox)
+    cases = [
+        ("customer", {"DisplayName": "Acme", "CompanyName": "C" * 101}, "CompanyName", 100),
+        ("vendor", {"DisplayName": "V" * 501}, "DisplayName", 500),
+        ("item", {"Name": "I" * 101, "IncomeAccountRef": {"value": "4"}}, "Name", 100),
+        ("term", {"Name": "T" * 32, "DueDays": 3}, "Name", 31),
+        (
+            "invoice",
+            {"CustomerRef": {"value": "1"}, "DocNumber": "D" * 22, "Line": [sales_line(5)]},
+            "DocNumber",
+            21,
+        ),
+    ]
+    for path, body, element, limit in cases:
+        resp = post(path, body)
+        assert resp.status_code == 400, (path, resp.text)
+        err = error_of(resp)
+        assert (err["code"], err["element"]) == ("2050", element)
+        assert err["Detail"] == (
+            f"String length specified does not match the supported length. Min:0 Max:{limit} "
+            f"supplied length:{limit + 1}"
+        )
+    assert post("customer", {"DisplayName": "Acme", "CompanyName": "C" * 100}).status_code == 200
+    item = {"Name": "I" * 100, "IncomeAccountRef": {"value": "4"}}
+    assert post("item", item).status_code == 200
+
+
+def test_line_count_limits_on_taxable_us_invoices(qbo_sandbox):
+    post = api(qbo_sandbox)
+    taxed = [sales_line(1, tax="TAX") for _ in range(751)]
+    resp = post("invoice", {"CustomerRef": {"value": "1"}, "Line": taxed})
+    assert resp.status_code == 400
+    err = error_of(resp)
+    assert err["code"] == "6000"
+    assert "at most 750 lines; this one has 751" in err["Detail"]
+    ok = post("invoice", {"CustomerRef": {"value": "1"}, "Line": taxed[:750]})
+    assert ok.status_code == 200 and ok.json()["Invoice"]["TxnTaxDetail"]["TotalTax"] == 0
+    untaxed = post("invoice", {"CustomerRef": {"value": "1"}, "Line": [sales_line(1)] * 751})
+    assert untaxed.status_code == 200  # the 750 cap is for taxable invoices only
+    global_realm = api(qbo_sandbox, CA_REALM)
+    code = {"value": "52"}
+    ca_lines = [
+        {**sales_line(1), "SalesItemLineDetail": {"ItemRef": {"value": "2"}, "TaxCodeRef": code}}
+        for _ in range(751)
+    ]
+    assert (
+        global_realm("invoice", {"CustomerRef": {"value": "1"}, "Line": ca_lines}).status_code
+        == 200
+    )
+
+
+def test_ar_account_must_be_receivable(qbo_sandbox):
+    post = api(qbo_sandbox)
+    body = {"CustomerRef": {"value": "1"}, "Line": [sales_line(5)], "ARAccountRef": {"value": "4"}}
+    resp = post("invoice", body)
+    assert resp.status_code == 400
+    err = error_of(resp)
+    assert (err["code"], err["element"]) == ("6000", "ARAccountRef")
+    assert (
+        "ARAccountRef must be an Accounts Receivable account; account 4 (Services)" in err["Detail"]
+    )
+    assert post("invoice", {**body, "ARAccountRef": {"value": "1"}}).status_code == 200
+    memo = post("creditmemo", {**body, "ARAccountRef": {"value": "2"}})
+    assert error_of(memo)["element"] == "ARAccountRef"
+
+
+def test_document_currency_must_be_the_customers(qbo_sandbox):
+    ca = api(qbo_sandbox, CA_REALM)
+    line = {
+        **sales_line(10),
+        "SalesItemLineDetail": {"ItemRef": {"value": "2"}, "TaxCodeRef": {"value": "51"}},
+    }
+    body = {"CustomerRef": {"value": "1"}, "Line": [line], "CurrencyRef": {"value": "USD"}}
+    resp = ca("invoice", body)
+    assert resp.status_code == 400
+    err = error_of(resp)
+    assert (err["code"], err["element"]) == ("6000", "CurrencyRef")
+    assert err["Detail"].startswith(
+        "Business Validation Error: The currency of the transaction is invalid for customer"
+    )
+    assert "Invoice in USD; customer Laurentide Inc. uses CAD" in err["Detail"]
+    usd = ca("customer", {"DisplayName": "Yankee Co", "CurrencyRef": {"value": "USD"}}).json()
+    usd_id = usd["Customer"]["Id"]
+    assert ca("invoice", {**body, "CustomerRef": {"value": usd_id}}).status_code == 200
+    home = ca("invoice", {**body, "CustomerRef": {"value": usd_id}, "CurrencyRef": None})
+    assert error_of(home)["element"] == "CurrencyRef"  # no CurrencyRef = home currency (CAD)
+    assert ca("invoice", {**body, "CurrencyRef": {"value": "CAD"}}).status_code == 200
+
+
+def test_absurd_amounts_fault_per_item_not_a_bare_500(qbo_sandbox):
+    post = api(qbo_sandbox)
+    items = [
+        {
+            "bId": f"b{n}",
+            "operation": "create",
+            "Invoice": {
+                "CustomerRef": {"value": "1"},
+                "DocNumber": f"BIG{n}",
+                "Line": [sales_line(100 + n)],
+            },
+        }
+        for n in range(30)
+    ]
+    items[7]["Invoice"]["Line"] = [sales_line(10**30)]
+    items[8]["Invoice"]["Line"] = [sales_line(1, qty=10**20, price=10**20)]
+    items[9]["Invoice"]["Line"] = [sales_line(9_999_999_999_999.99)] * 2  # total overflows
+    items[10]["Invoice"]["Line"] = [sales_line("NaN")]
+    items[11]["Invoice"]["Line"] = [sales_line(1.123456)]  # six decimals
+    resp = post("batch", {"BatchItemRequest": items})
+    assert resp.status_code == 200, resp.text
+    by_id = {r["bId"]: r for r in resp.json()["BatchItemResponse"]}
+    bad = {"b7", "b8", "b9", "b10", "b11"}
+    assert {b for b, r in by_id.items() if "Fault" in r} == bad
+    assert all("Invoice" in by_id[f"b{n}"] for n in range(30) if f"b{n}" not in bad)
+    big = by_id["b7"]["Fault"]["Error"][0]
+    assert (big["code"], big["element"]) == ("2010", "Line[1].Amount")
+    assert "out of range: 10000000000" in big["Detail"] and "at most 15 digits" in big["Detail"]
+    assert by_id["b9"]["Fault"]["Error"][0]["element"] == "TotalAmt"
+    assert by_id["b11"]["Fault"]["Error"][0]["code"] == "2010"
+    single = post("invoice", items[7]["Invoice"])
+    assert single.status_code == 400 and error_of(single)["code"] == "2010"
+    pay = post("payment", {"CustomerRef": {"value": "1"}, "TotalAmt": 1e30})
+    assert pay.status_code == 400 and error_of(pay)["element"] == "TotalAmt"

@@ -93,18 +93,14 @@ def company_api(realm: str, rest: str):
         if injected == "429":
             return _fault_response(faults.throttle())
         if injected == "500":
-            return _fault_response(
-                faults.Fault(
-                    "10000",
-                    "An application error has occurred while processing your request",
-                    "System Failure Error",
-                    status=500,
-                    kind="SystemFault",
-                )
-            )
+            return _fault_response(faults.system_failure())
         if injected == "slow":
             time.sleep(state.knobs["slow_seconds"])
-        body, status = _dispatch(state, company, rest.strip("/"))
+        try:
+            body, status = _dispatch(state, company, rest.strip("/"))
+        except Exception:  # never a bare HTML 500: QBO answers a SystemFault body
+            current_app.logger.exception("QBO sandbox request failed")
+            return _fault_response(faults.system_failure())
         if injected == "drop":
             # The work is done but the client never hears back (outcome unknown).
             sock = request.environ.get("werkzeug.socket")
@@ -236,6 +232,9 @@ def _batch(state: SandboxState, company: Company, data: dict) -> dict:
             )
         except faults.Fault as f:
             out.append({"bId": bid, "Fault": f.fault()})
+        except Exception:  # a sandbox bug fails its item, as QBO's SystemFault does, not the batch
+            current_app.logger.exception("batch item %s failed", bid)
+            out.append({"bId": bid, "Fault": faults.system_failure().fault()})
     return {"BatchItemResponse": out, "time": _now()}
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from . import faults
+from . import faults, limits
 from . import query as ql
 from .transactions import TXNS, TransactionRules
 
@@ -213,6 +213,7 @@ class Company(TransactionRules):
     # --- validation -----------------------------------------------------------------------
     def _validate(self, entity: str, row: dict[str, Any], current: dict | None, options: str):
         self._check_refs(entity, row)
+        limits.check_lengths(entity, row)
         if entity in NAMES:
             self._name(entity, row, current)
         elif entity in NAMED_BY:
@@ -228,6 +229,9 @@ class Company(TransactionRules):
                 else "SubDepartment"
             ] = bool(row.get("ParentRef"))
         if entity in TXNS:
+            limits.check_lines(self, entity, row)
+            limits.check_accounts(self, entity, row)
+            limits.check_currency(self, entity, row)
             self._txn(entity, row, current, options)
 
     def _check_refs(self, entity: str, node: Any, key: str = "") -> None:

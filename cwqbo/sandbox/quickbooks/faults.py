@@ -116,6 +116,16 @@ def unsupported(detail: str) -> Fault:
     return Fault("500", "Unsupported Operation", detail, kind="ValidationFault")
 
 
+def system_failure() -> Fault:
+    return Fault(
+        "10000",
+        "An application error has occurred while processing your request",
+        "System Failure Error",
+        status=500,
+        kind="SystemFault",
+    )
+
+
 def auth_body() -> dict[str, Any]:
     """401 body: QBO uses lowercase keys here, unlike every other fault."""
     return {

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
 from . import faults
+from .limits import amount as checked_amount
 
 SALES_DETAIL = "SalesItemLineDetail"
 EXPENSE_DETAILS = ("AccountBasedExpenseLineDetail", "ItemBasedExpenseLineDetail")
@@ -13,17 +14,23 @@ AMOUNT_DETAILS = (SALES_DETAIL, "DiscountLineDetail", *EXPENSE_DETAILS)
 CENT = Decimal("0.01")
 
 
+WIDE = Context(prec=80)  # products of 15-digit numbers still quantize (no InvalidOperation)
+
+
 def money(value: Any) -> Decimal:
     try:
-        return Decimal(str(value if value not in (None, "") else 0))
+        number = Decimal(str(value if value not in (None, "") else 0))
     except ArithmeticError:
+        number = Decimal("NaN")
+    if not number.is_finite():
         raise faults.Fault(
             "2010", "Request has invalid or unsupported property", f"Invalid number {value!r}"
-        ) from None
+        )
+    return number
 
 
 def r2(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    return value.quantize(CENT, rounding=ROUND_HALF_UP, context=WIDE)
 
 
 def num(value: Decimal) -> float | int:
@@ -50,7 +57,7 @@ def compute(company: Any, entity: str, body: dict[str, Any]) -> None:
             continue
         if "Amount" not in line:
             raise faults.missing("Line.Amount")
-        amount = money(line["Amount"])
+        amount = checked_amount(line["Amount"], f"Line[{n}].Amount")
         detail = line.get(kind) or {}
         line[kind] = detail
         qty, price = detail.get("Qty"), detail.get("UnitPrice")
@@ -70,6 +77,7 @@ def compute(company: Any, entity: str, body: dict[str, Any]) -> None:
     body["Line"] = lines
     tax, inclusive = _tax(company, entity, body, lines)
     total = subtotal if inclusive else subtotal + tax
+    checked_amount(total, "TotalAmt")  # thirty lines of 14 digits still overflow the total
     body["TotalAmt"] = num(total)
     if entity == "Invoice" and total < 0:
         raise faults.business("Invoice amount cannot be negative. Use a credit memo instead.")

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from . import faults
+from .limits import amount, too_long
 from .totals import compute, money, num
 
 TXNS = ("Invoice", "CreditMemo", "Bill", "Purchase", "Payment")
@@ -44,13 +45,8 @@ class TransactionRules:
         ):
             row["DocNumber"] = str(1000 + sum(1 for _ in self.rows["Invoice"].values()) + 1)
         if row.get("DocNumber"):
-            if len(str(row["DocNumber"])) > 21:
-                raise faults.Fault(
-                    "2050",
-                    "String length is either shorter or longer than supported by specification",
-                    "DocNumber max 21",
-                    element="DocNumber",
-                )
+            if len(str(row["DocNumber"])) > 21:  # auto numbers are checked here too
+                raise too_long("DocNumber", 21, len(str(row["DocNumber"])))
             self._doc_unique(entity, row, current, options)
         if entity == "Invoice" and not row.get("SalesTermRef"):
             customer = self.rows["Customer"].get(str(row["CustomerRef"]["value"]), {})
@@ -112,8 +108,8 @@ class TransactionRules:
                         "Transaction couldn't be linked",
                         "TxnId cannot be linked: different customer",
                     )
-            applied += money(line.get("Amount"))
-        total = money(row["TotalAmt"])
+            applied += amount(line.get("Amount"), "Line.Amount")
+        total = amount(row["TotalAmt"], "TotalAmt")
         if applied > total:
             raise faults.business("The amount applied exceeds the payment total.")
         row["TotalAmt"] = num(total)
