@@ -19,8 +19,8 @@ APPENDED_NAME_FORMAT = "{name} ({account})"
 # QBO refuses ":" in DisplayName and reads it as parent:child in Item names, so a colon in a
 # Manage name is replaced rather than forcing a rename in Manage. Tabs and newlines become one
 # space; names are trimmed. An empty company name falls back to the company identifier.
-# Names over QBO's limits (DisplayName 500, Item 100, Term 31, Class/Location 100) are
-# problems, not cut - except GL-account item names, which are cut at 100 (see below).
+# Names over QBO's limits (limits.py: DisplayName 500, CompanyName 100, Item 100, Term 31,
+# Class/Location 100) are problems, never cut: the user's books must not change silently.
 NAME_COLON_REPLACEMENT = "-"
 
 # Service item source "GL account": one Service item per GL account, named by the account's
@@ -28,7 +28,7 @@ NAME_COLON_REPLACEMENT = "-"
 # item is. Such an item must post to the line's account (QBO's line ItemAccountRef is
 # read-only), so an item of that name with another income account is never reused: the full
 # path joined by ACCOUNT_ITEM_JOIN ("Income - Services - Projects") is tried next, then a
-# problem. Both names are cut at 100 characters.
+# problem. A name over 100 characters is not tried (never cut).
 ACCOUNT_ITEM_JOIN = " - "
 
 # Deferred revenue (RD) lines without a GL-mapping productId (seed 002).

@@ -19,11 +19,16 @@ MAX_ACCOUNT_LEVELS = 5
 
 
 def dec(value: Any) -> Decimal:
-    """Return a Manage number (float, int, str or None) as a Decimal, exactly as written."""
+    """Return a Manage number (float, int, str or None) as a Decimal, exactly as written.
+
+    Not a number (or NaN, infinite) reads as 0 so mapping can go on; limits.check_amount
+    records the problem for every amount that is sent.
+    """
     try:
-        return Decimal(str(value)) if value not in (None, "") else Decimal(0)
+        out = Decimal(str(value)) if value not in (None, "") else Decimal(0)
     except InvalidOperation:
         return Decimal(0)
+    return out if out.is_finite() else Decimal(0)
 
 
 def parse_date(value: Any) -> date | None:

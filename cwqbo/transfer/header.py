@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cwqbo.transfer import limits as L
 from cwqbo.transfer import names as N
 from cwqbo.transfer import problems as P
 from cwqbo.transfer.context import Context
@@ -20,9 +21,9 @@ def customer(ctx: Context, currency: str, foreign_ok: bool) -> str:
             P.MANAGE_COMPANY,
         )
         return name
-    if len(name) > N.DISPLAY_NAME_MAX:
+    if len(name) > L.DISPLAY_NAME_MAX:
         ctx.problem(
-            f'Customer name "{name[:60]}..." is longer than QBO\'s {N.DISPLAY_NAME_MAX} '
+            f'Customer name "{name[:60]}..." is longer than QBO\'s {L.DISPLAY_NAME_MAX} '
             "characters.",
             "Shorten the company name (or account number) in Manage.",
             P.MANAGE_COMPANY,
@@ -56,6 +57,17 @@ def customer(ctx: Context, currency: str, foreign_ok: bool) -> str:
             P.either(P.CWQBO_CONTACTS, P.MANAGE_COMPANY),
         )
         return name
+    company = N.no_colon(N.company_name(ctx.tx, ctx.customer))
+    if not L.check_name(
+        ctx,
+        company,
+        L.COMPANY_NAME_MAX,
+        "Company name (QBO customer CompanyName)",
+        f"Shorten the company name in Manage to at most {L.COMPANY_NAME_MAX} characters "
+        "(cwqbo never cuts names).",
+        P.MANAGE_COMPANY,
+    ):
+        return name
     company_id = str(((ctx.customer or {}).get("company") or ctx.tx.get("company") or {}).get("id"))
     holder = ctx.qbo.claim("Customer", name, f"Manage company id {company_id}")
     if holder != f"Manage company id {company_id}":
@@ -66,10 +78,21 @@ def customer(ctx: Context, currency: str, foreign_ok: bool) -> str:
             P.either(P.CWQBO_CONTACTS, P.MANAGE_COMPANY),
         )
         return name
-    body: dict = {
-        "DisplayName": name,
-        "CompanyName": N.no_colon(N.company_name(ctx.tx, ctx.customer))[: N.COMPANY_NAME_MAX],
-    }
+    # The first invoice planned fixes the new customer's currency (QBO cannot change it): a
+    # document of the same company in another currency would be refused.
+    first = ctx.qbo.claim("Customer currency", name, f"{currency} (invoice {ctx.number})")
+    if not first.startswith(f"{currency} "):
+        ctx.problem(
+            f'Invoice {ctx.number} is in {currency}, but the QBO customer "{name}" this batch '
+            f"creates will use {first}; QBO refuses a document in another currency than its "
+            "customer's.",
+            "QBO keeps one currency per customer: bill the company in one currency in Manage, "
+            "or send this invoice in a later batch after renaming the QBO customer created now "
+            f"so that cwqbo creates a {currency} one.",
+            P.either(P.MANAGE_COMPANY, P.QBO_CUSTOMERS),
+        )
+        return name
+    body: dict = {"DisplayName": name, "CompanyName": company}
     if currency != ctx.qbo.home_currency and foreign_ok:
         body["CurrencyRef"] = {"value": currency}
     term = ctx.qbo.find("Term", _term_name(ctx.customer or {}) or _term_name(ctx.tx))
@@ -88,9 +111,9 @@ def term(ctx: Context) -> str | None:
     name = _term_name(ctx.tx)
     if not name:
         return None
-    if len(name) > N.TERM_NAME_MAX:
+    if len(name) > L.TERM_NAME_MAX:
         ctx.problem(
-            f'Billing term "{name}" is longer than QBO\'s {N.TERM_NAME_MAX} characters.',
+            f'Billing term "{name}" is longer than QBO\'s {L.TERM_NAME_MAX} characters.',
             'Shorten the billing term\'s "Terms Xref" in Manage.',
             P.MANAGE_TERMS,
         )
@@ -165,8 +188,8 @@ def category(ctx: Context, entity: str, name: str) -> str | None:
         return None
     if ":" in name:
         why = f"cwqbo does not create nested {plural}"
-    elif len(name) > N.LIST_NAME_MAX:
-        why = f"longer than QBO's {N.LIST_NAME_MAX} characters"
+    elif len(name) > L.LIST_NAME_MAX:
+        why = f"longer than QBO's {L.LIST_NAME_MAX} characters"
     elif not create:
         why = f"Create {plural} is off"
     else:

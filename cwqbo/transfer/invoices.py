@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from cwqbo.transfer import assumptions as A
 from cwqbo.transfer import header, lines, taxes
+from cwqbo.transfer import limits as L
 from cwqbo.transfer import names as N
 from cwqbo.transfer import problems as P
 from cwqbo.transfer.context import Context, Needed, dec, num, parse_date
@@ -128,7 +129,26 @@ def draft(
     if qbo.using_sales_tax and taxable:  # validated even when no line is taxed (spec D3)
         code = taxes.invoice_code(ctx)
         out.txn_tax_code = code if qbo.us else None
+    _check_size(ctx, out)
     return out
+
+
+def _check_size(ctx: Context, out: Draft) -> None:
+    """Check the document against QBO's amount and line limits (limits.py)."""
+    if all(L.amount_problem(ln.get("total")) is None for ln in lines.detail_lines(ctx.tx)):
+        # Only when every line is readable: one bad line is reported once, on its line.
+        if L.check_amount(ctx, ctx.tx.get("total"), "the invoice total"):
+            if not ctx.settings.detailed:
+                for n, merged in enumerate(out.lines, start=1):
+                    L.check_amount(ctx, merged.amount, f'summary line {n} "{merged.description}"')
+            L.check_amount(ctx, sum(d.amount for d in out.lines), "the sum of its lines")
+    qbo = ctx.qbo
+    taxable_us = (
+        qbo.us
+        and qbo.using_sales_tax
+        and (out.txn_tax_code is not None or any(d.tax == "TAX" for d in out.lines))
+    )
+    L.check_line_count(ctx, len(out.lines), taxable_us, ctx.settings.detailed)
 
 
 def _check_number(ctx: Context) -> None:
@@ -138,12 +158,12 @@ def _check_number(ctx: Context) -> None:
             "Check the invoice in Manage.",
             P.MANAGE_INVOICE,
         )
-    elif len(ctx.number) > N.DOC_NUMBER_MAX:
+    elif len(ctx.number) > L.DOC_NUMBER_MAX:
         ctx.problem(
             f'Invoice number "{ctx.number}" has {len(ctx.number)} characters; QBO allows '
-            f"{N.DOC_NUMBER_MAX} (DocNumber).",
+            f"{L.DOC_NUMBER_MAX} (DocNumber).",
             f"Shorten the invoice numbers (prefix and number) in Manage to at most "
-            f"{N.DOC_NUMBER_MAX} characters, then re-issue this invoice's number.",
+            f"{L.DOC_NUMBER_MAX} characters, then re-issue this invoice's number.",
             A.DOC_NUMBER_SCREEN,
         )
 

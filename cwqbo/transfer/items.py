@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 
 from cwqbo.transfer import assumptions as A
+from cwqbo.transfer import limits as L
 from cwqbo.transfer import names as N
 from cwqbo.transfer import problems as P
 from cwqbo.transfer.context import Context
@@ -70,9 +71,9 @@ def _use_or_create(
     ctx: Context, name: str, make: Callable[[], dict | None], owner: str
 ) -> str | None:
     """Use the active QBO item ``name``, or ask for ``make()`` to be created under that name."""
-    if len(name) > N.ITEM_NAME_MAX:
+    if len(name) > L.ITEM_NAME_MAX:
         ctx.problem(
-            f'Item name "{name}" is longer than QBO\'s {N.ITEM_NAME_MAX} characters.',
+            f'Item name "{name}" is longer than QBO\'s {L.ITEM_NAME_MAX} characters.',
             "Shorten the product identifier (or work role/type name) in Manage.",
             P.MANAGE_PRODUCT_TYPES,
         )
@@ -116,7 +117,8 @@ def _gl_account(ctx: Context, line: dict, account_id: str | None) -> str | None:
         return None
     owner = f"GL account {account}"
     candidates = N.account_item_names(account)
-    for name in candidates:
+    fitting = [c for c in candidates if len(c) <= L.ITEM_NAME_MAX]  # never cut a name to fit
+    for name in fitting:
         row = ctx.qbo.find("Item", name)
         if row is not None:
             if _income(row) == account_id and row.get("Type") != "Category":
@@ -125,11 +127,19 @@ def _gl_account(ctx: Context, line: dict, account_id: str | None) -> str | None:
         if ctx.qbo.inactive("Item", name) or ctx.qbo.claimed("Item", name) not in (None, owner):
             continue
         return _use_or_create(ctx, name, lambda n=name: _service(n, account_id), owner)
+    reasons = []
+    if fitting:
+        taken = " and ".join(repr(c) for c in fitting)
+        reasons.append(f"QBO items {taken} post to other income accounts")
+    too_long = [c for c in candidates if c not in fitting]
+    if too_long:
+        names = " and ".join(repr(c) for c in too_long)
+        reasons.append(f"{names} would be longer than QBO's {L.ITEM_NAME_MAX} characters")
     ctx.problem(
-        f'No service item can be named for GL account "{account}": QBO items '
-        f"{' and '.join(repr(c) for c in candidates)} post to other income accounts.",
-        "Rename one of those items in QBO, or point its income account at this GL account.",
-        P.QBO_ITEMS,
+        f'No service item can be named for GL account "{account}": {"; ".join(reasons)}.',
+        "Rename one of those items in QBO, or point its income account at this GL account"
+        + (", or shorten the GL account name in Manage and QBO." if too_long else "."),
+        P.either(P.QBO_ITEMS, P.MANAGE_GL) if too_long else P.QBO_ITEMS,
     )
     return None
 
@@ -187,7 +197,7 @@ def _product_body(ctx: Context, line: dict, name: str, account_id: str | None) -
     body: dict = {"Name": name, "Type": item_type, "IncomeAccountRef": {"value": income}}
     description = N.clean(line.get("itemDescription") or line.get("description"))
     if description:
-        body["Description"] = description[: N.DESCRIPTION_MAX]
+        body["Description"] = description[: L.DESCRIPTION_MAX]
     body["Sku"] = N.clean((line.get("item") or {}).get("identifier") or line.get("glItemId"))[:100]
     if item_type == "Service":
         return body

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from cwqbo.transfer import assumptions as A
 from cwqbo.transfer import items, taxes
+from cwqbo.transfer import limits as L
 from cwqbo.transfer import names as N
 from cwqbo.transfer.context import Context, dec, r2
 
@@ -41,8 +42,9 @@ def build(ctx: Context, sign: Decimal) -> list[LineDraft]:
         what = f'line {n} "{text}"' if text else f"line {n}"
         account = N.clean(line.get("accountNumber"))
         account_id = ctx.account_id(account, what)
-        quantity = line.get("quantity")
-        price = line.get("itemPrice")
+        L.check_amount(ctx, line.get("total"), f"{what} amount")
+        quantity = _optional(ctx, line.get("quantity"), f"{what} quantity")
+        price = _optional(ctx, line.get("itemPrice"), f"{what} unit price")
         drafts.append(
             LineDraft(
                 amount=dec(line.get("total")) * sign,
@@ -62,6 +64,13 @@ def build(ctx: Context, sign: Decimal) -> list[LineDraft]:
         )
     shaped = drafts if ctx.settings.detailed else summarize(drafts)
     return [_finish(ctx, d) for d in shaped]
+
+
+def _optional(ctx: Context, value: object, what: str) -> object:
+    """Return a line's Qty/UnitPrice when QBO can take it (None when absent or a problem)."""
+    if value in (None, ""):
+        return None
+    return value if L.check_amount(ctx, value, what, money=False) else None
 
 
 def _uom(value: object) -> str:
@@ -102,7 +111,7 @@ def _finish(ctx: Context, draft: LineDraft) -> LineDraft:
     # QBO refuses a line whose Qty x UnitPrice is not its Amount (fault 6070).
     if qty is None or price is None or r2(qty * price) != draft.amount:
         qty = price = None
-    return replace(draft, description=description[: N.DESCRIPTION_MAX], qty=qty, price=price)
+    return replace(draft, description=description[: L.DESCRIPTION_MAX], qty=qty, price=price)
 
 
 def preview(ctx: Context, drafts: list[LineDraft]) -> list[dict]:

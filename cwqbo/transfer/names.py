@@ -6,14 +6,6 @@ import re
 
 from cwqbo.transfer import assumptions as A
 
-DISPLAY_NAME_MAX = 500  # Customer/Vendor/Employee DisplayName (reference §7 Customer)
-COMPANY_NAME_MAX = 100
-ITEM_NAME_MAX = 100  # Item Name; ":" in it means "sub-item of"
-TERM_NAME_MAX = 31
-LIST_NAME_MAX = 100  # Class, Department
-DOC_NUMBER_MAX = 21  # Invoice/CreditMemo DocNumber (reference §5)
-DESCRIPTION_MAX = 4000
-
 _SPACES = re.compile(r"\s+")
 
 
@@ -63,8 +55,9 @@ def account_item_names(account: str) -> list[str]:
     parts = [clean(p) for p in str(account or "").split(":") if clean(p)]
     if not parts:
         return []
-    leaf = no_colon(parts[-1])[:ITEM_NAME_MAX]
-    full = no_colon(A.ACCOUNT_ITEM_JOIN.join(parts))[:ITEM_NAME_MAX]
+    # Never cut to fit: a name over QBO's limit is skipped by the item mapping (or a problem).
+    leaf = no_colon(parts[-1])
+    full = no_colon(A.ACCOUNT_ITEM_JOIN.join(parts))
     return list(dict.fromkeys([leaf, full]))
 
 
