@@ -110,6 +110,7 @@ def load_config(env: Mapping[str, str] | None = None, instance: Path | str | Non
             f"(1 on Heroku), got {trusted_proxies}."
         )
     return {
+        **batch_settings(env),
         "CWQBO_ENV": mode,
         "INSTANCE_PATH": str(instance),
         "SECRET_KEY": secret_key,
@@ -150,7 +151,40 @@ def load_config(env: Mapping[str, str] | None = None, instance: Path | str | Non
         "LOGIN_THROTTLE_IP": env.get("LOGIN_THROTTLE_IP", "20 per 15 minutes"),
         "FORGOT_THROTTLE_ACCOUNT": env.get("FORGOT_THROTTLE_ACCOUNT", "3 per hour"),
         "FORGOT_THROTTLE_IP": env.get("FORGOT_THROTTLE_IP", "10 per hour"),
-        "JOB_TIMEOUT": _int(env, "JOB_TIMEOUT", 1800),
         "QBO_THROTTLE_WAIT": _int(env, "QBO_THROTTLE_WAIT", 60),
         "API_RETRY_BACKOFF": 1.0,  # seconds; tests shorten it
     }
+
+
+def batch_settings(env: Mapping[str, str]) -> dict:
+    """Return the job timeout and the settings that keep a batch from getting stuck."""
+    timeout = _int(env, "JOB_TIMEOUT", 1800)
+    settings = {
+        "JOB_TIMEOUT": timeout,
+        "BATCH_LOCK_TTL": _int(env, "BATCH_LOCK_TTL", 30),
+        "BATCH_STALE_AFTER": _int(env, "BATCH_STALE_AFTER", 60),
+        "BATCH_SWEEP_INTERVAL": _int(env, "BATCH_SWEEP_INTERVAL", 60),
+        "BATCH_TIME_BUDGET": _int(env, "BATCH_TIME_BUDGET", max(timeout - 300, timeout * 3 // 4)),
+    }
+    check_batch_settings(settings)
+    return settings
+
+
+def check_batch_settings(settings: Mapping[str, int]) -> None:
+    """Refuse settings under which a live batch could look dead or meet its job timeout."""
+    ttl, stale = settings["BATCH_LOCK_TTL"], settings["BATCH_STALE_AFTER"]
+    if ttl < 3:
+        raise ConfigError(f"BATCH_LOCK_TTL must be at least 3 seconds, got {ttl}.")
+    if stale <= ttl:
+        raise ConfigError(
+            f"BATCH_STALE_AFTER ({stale}) must be longer than BATCH_LOCK_TTL ({ttl}): a batch "
+            "is resumed only once its dead worker's lock has expired."
+        )
+    if settings["BATCH_SWEEP_INTERVAL"] < 1:
+        raise ConfigError("BATCH_SWEEP_INTERVAL must be at least 1 second.")
+    budget, timeout = settings["BATCH_TIME_BUDGET"], settings["JOB_TIMEOUT"]
+    if not 0 < budget < timeout:
+        raise ConfigError(
+            f"BATCH_TIME_BUDGET ({budget}) must be above 0 and below JOB_TIMEOUT ({timeout}), "
+            "so a long batch continues in a follow-up job before the timeout stops it."
+        )

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from flask import current_app
 
-from cwqbo.batches.store import DatabaseStore
+from cwqbo.batches.lease import BatchLease, holder
+from cwqbo.batches.store import DatabaseStore, RunStopped
 from cwqbo.connections import NotConnected, manage_client, qbo_client
 from cwqbo.connectwise import RetryPolicy
 from cwqbo.extensions import db
-from cwqbo.jobs import KEY_PREFIX, get_redis
 from cwqbo.models import Batch, BatchLog, ConfigurationOptions, TaxMapping
 from cwqbo.models.user import utcnow
 from cwqbo.quickbooks.errors import QBOError
@@ -20,6 +21,7 @@ from cwqbo.transfer.settings import TransferSettings
 log = logging.getLogger(__name__)
 
 RUNNERS = {"invoices": InvoiceRunner}
+CONTINUING = "Continuing:"
 
 
 def settings_for_config(config, invoice_detail: str) -> TransferSettings:
@@ -32,36 +34,63 @@ def settings_for_config(config, invoice_detail: str) -> TransferSettings:
     )
 
 
-def execute(batch_id: int) -> dict | None:
-    """Run (or resume) a batch; only one worker at a time works on one batch."""
-    lock = get_redis().lock(f"{KEY_PREFIX}lock:batch:{batch_id}", timeout=3 * 3600, blocking=False)
-    if not lock.acquire():
-        log.info("batch %s is being run by another worker; skipped", batch_id)
-        return None
+def execute(batch_id: int) -> dict:
+    """Run (or resume) a batch; only one worker at a time works on one batch.
+
+    Returns the job's outcome: ``ran``, ``continued`` (a follow-up job goes on after the
+    time budget), ``skipped`` (another worker holds the batch) or ``not-needed``.
+    """
+    lease = BatchLease(batch_id)
+    if not lease.acquire():
+        return _skipped(batch_id)
     try:
-        return _execute(batch_id)
+        result = _execute(batch_id, lease)
     finally:
-        try:
-            lock.release()
-        except Exception:  # the lock may have expired on a very long run
-            log.warning("lock of batch %s had expired", batch_id)
+        lease.release()
+    if result["outcome"] == "continued":
+        # After the lock is free, so the follow-up job is never turned away by it.
+        _continue(batch_id)
+    return result
 
 
-def _execute(batch_id: int) -> dict | None:
+def _skipped(batch_id: int) -> dict:
+    who = holder(batch_id) or "a worker that has just finished"
+    message = (
+        f"A job for this batch did not run it: {who} holds its lock. If that worker has "
+        "stopped, the lock expires and the batch is resumed automatically."
+    )
+    log.warning("batch %s: %s", batch_id, message)
+    if db.session.get(Batch, batch_id) is not None:
+        db.session.add(BatchLog(batch_id=batch_id, level="warning", message=message))
+        db.session.commit()
+    return {"outcome": "skipped", "message": message}
+
+
+def _execute(batch_id: int, lease: BatchLease) -> dict:
     batch = db.session.get(Batch, batch_id)
     if batch is None:
         log.warning("batch %s no longer exists; nothing to do", batch_id)
-        return None
-    batch.status, batch.started_at, batch.finished_at = Batch.RUNNING, utcnow(), None
-    batch.runs += 1
+        return {"outcome": "not-needed", "message": "The batch no longer exists."}
+    if batch.ended:  # a duplicate or late delivery: Retry queues the batch before its job
+        log.info("batch %s already %s; not run again", batch_id, batch.status)
+        return {"outcome": "not-needed", "message": f"The batch had already {batch.status}."}
+    continuing = batch.status == Batch.QUEUED and batch.message.startswith(CONTINUING)
+    batch.status, batch.finished_at = Batch.RUNNING, None
+    if not continuing:
+        batch.started_at = utcnow()
+        batch.runs += 1
     batch.message = ""
     db.session.commit()
-    store = DatabaseStore(batch)
+    deadline = time.monotonic() + current_app.config["BATCH_TIME_BUDGET"]
+    store = DatabaseStore(batch, checkpoint=_checkpoint(lease, deadline))
     try:
         runner = _runner(batch, store)
         outcome = runner.run()
+    except RunStopped as stop:
+        db.session.rollback()
+        return _stopped(batch_id, stop.reason, store)
     except NotConnected as exc:
-        return _end(batch_id, Batch.FAILED, str(exc))
+        return {"outcome": "ran", **_end(batch_id, Batch.FAILED, str(exc))}
     except Exception as exc:
         db.session.rollback()
         log.exception("batch %s stopped", batch_id)
@@ -76,7 +105,51 @@ def _execute(batch_id: int) -> dict | None:
         )
     message += f" API calls: Manage {outcome.calls['manage']}, QuickBooks {outcome.calls['qbo']}."
     _end(batch_id, Batch.SUCCEEDED if outcome.ok else Batch.FAILED, message)
-    return {"total": outcome.total, "done": outcome.done, "failed": outcome.failed}
+    return {
+        "outcome": "ran",
+        "total": outcome.total,
+        "done": outcome.done,
+        "failed": outcome.failed,
+    }
+
+
+def _checkpoint(lease: BatchLease, deadline: float):
+    def check(store: DatabaseStore) -> None:
+        if lease.lost.is_set():
+            raise RunStopped("lease")
+        # Only once this job moved something on, so every follow-up job makes progress.
+        if store.progress and time.monotonic() >= deadline:
+            raise RunStopped("budget")
+
+    return check
+
+
+def _stopped(batch_id: int, reason: str, store: DatabaseStore) -> dict:
+    if reason == "lease":  # another worker may be running it now: leave the rows to it
+        message = "This worker lost the batch's lock and stopped; the batch is resumed."
+        log.error("batch %s: %s", batch_id, message)
+        db.session.add(BatchLog(batch_id=batch_id, level="warning", message=message))
+        db.session.commit()
+        return {"outcome": "lost-lock", "message": message}
+    message = (
+        f"{CONTINUING} this job used its time budget "
+        f"({current_app.config['BATCH_TIME_BUDGET']} s) after moving {store.progress} "
+        "transaction(s) on; the rest follows in the next job."
+    )
+    batch = db.session.get(Batch, batch_id)
+    batch.status, batch.message = Batch.QUEUED, message
+    db.session.add(BatchLog(batch_id=batch_id, level="info", message=message))
+    db.session.commit()
+    return {"outcome": "continued", "progress": store.progress, "message": message}
+
+
+def _continue(batch_id: int) -> None:
+    from cwqbo.batches.service import enqueue_batch
+
+    batch = db.session.get(Batch, batch_id)
+    if batch is not None and batch.status == Batch.QUEUED:
+        enqueue_batch(batch)
+        db.session.commit()
 
 
 def _runner(batch: Batch, store: DatabaseStore):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from cwqbo.batches.execution import settings_for_config
@@ -229,10 +229,20 @@ def create_batch(
     return batch
 
 
+def enqueue_batch(batch: Batch) -> str:
+    """Give the batch a new job id and enqueue that job once the session commits."""
+    batch.job_id = f"batch-{batch.id}-{uuid.uuid4().hex[:12]}"
+    batch.heartbeat_at = utcnow()  # queued now: the sweeper measures staleness from here
+    enqueue_after_commit(
+        "cwqbo.jobs.tasks.run_batch", batch.id, queue=TRANSFERS_QUEUE, job_id=batch.job_id
+    )
+    return batch.job_id
+
+
 def _log_and_enqueue(batch: Batch, user_id: int | None, message: str) -> None:
     """Log, commit, then enqueue the batch's job; a lost race for a claim is a clear refusal."""
     db.session.add(BatchLog(batch_id=batch.id, user_id=user_id, message=message))
-    enqueue_after_commit("cwqbo.jobs.tasks.run_batch", batch.id, queue=TRANSFERS_QUEUE)
+    enqueue_batch(batch)
     try:
         db.session.commit()
     except IntegrityError as exc:  # another submission claimed one of them a moment ago
@@ -266,40 +276,11 @@ def preview(
     return Preview(**result)
 
 
-def is_stale(batch: Batch) -> bool:
-    """Say whether a batch marked running has outlived any job that could be running it."""
-    if batch.status != Batch.RUNNING or batch.started_at is None:
-        return False
-    limit = timedelta(seconds=current_app.config["JOB_TIMEOUT"] + 60)
-    return utcnow() - batch.started_at > limit
-
-
 def retry(batch: Batch, user_id: int | None) -> int:
-    """Re-run the failed transactions of an ended batch; return how many will be retried."""
-    if not batch.ended and not is_stale(batch):
-        raise SelectionError("This batch is still running; retry once it has ended.")
-    pending = [t for t in batch.transactions if not t.final]
-    if not pending:
-        raise SelectionError("Every transaction of this batch has completed; nothing to retry.")
-    held = claimed(batch.kind, [t.manage_id for t in pending if t.claim is None])
-    count = 0
-    for tx in pending:
-        if tx.claim is None and tx.manage_id in held:
-            tx.message = f"Not retried: it is now in batch {held[tx.manage_id]}."
-            continue
-        tx.claim = BatchTransaction.claim_key(tx.kind, tx.manage_id)
-        if tx.state == BatchTransaction.FAILED:
-            tx.state, tx.problems = BatchTransaction.SELECTED, []
-        tx.message = ""
-        count += 1
-    if not count:
-        db.session.rollback()
-        raise SelectionError("The failed transactions are now in other batches; nothing to retry.")
-    batch.status = Batch.QUEUED
-    _log_and_enqueue(
-        batch, user_id, f"Retry of {count} transaction(s) requested by {_user_name(user_id)}."
-    )
-    return count
+    """Re-run what is left of a batch that is not running; return how many will be retried."""
+    from cwqbo.batches.recovery import retry as retry_batch
+
+    return retry_batch(batch, user_id)[0]
 
 
 def unbatch(tx: BatchTransaction, *, void: bool, user_id: int | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from cwqbo.extensions import db
@@ -10,14 +11,31 @@ from cwqbo.models.user import utcnow
 from cwqbo.transfer.steps import Tx
 
 FINISHED_ACTION_STATES = (BatchAction.SUCCEEDED, BatchAction.FAILED)
+# A transaction reaching one of these states is progress made by this run.
+PROGRESS_STATES = (*BatchTransaction.FINAL, BatchTransaction.IN_QBO, BatchTransaction.FAILED)
+
+
+class RunStopped(BaseException):  # noqa: N818  (a signal to stop, like KeyboardInterrupt)
+    """Stop the run at a safe point, before a step's API call: ``reason`` says why.
+
+    A BaseException, so no ``except Exception`` in a step can swallow it.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 class DatabaseStore:
     """Persist one batch's progress (spec D5/D6); the status page reads these rows."""
 
-    def __init__(self, batch: Batch) -> None:
+    def __init__(self, batch: Batch, checkpoint: Callable[[DatabaseStore], None] | None = None):
         self.batch_id = batch.id
         self._positions: dict[str, int] = {}
+        # Called before every step starts (nothing of the step sent yet): it may raise
+        # RunStopped to end this job cleanly; the rows say where the next one resumes.
+        self.checkpoint = checkpoint
+        self.progress = 0  # transactions that moved to in_qbo, final or failed in this run
 
     def pending(self) -> list[Tx]:
         rows = db.session.scalars(
@@ -66,6 +84,8 @@ class DatabaseStore:
 
     def update(self, tx: Tx, **fields: Any) -> None:
         row = db.session.get(BatchTransaction, tx.id)
+        if fields.get("state") in PROGRESS_STATES and fields["state"] != row.state:
+            self.progress += 1
         for name, value in fields.items():
             setattr(row, name, value)
         if row.state in BatchTransaction.FINAL:
@@ -75,6 +95,8 @@ class DatabaseStore:
         db.session.commit()
 
     def action(self, section: str, key: str, label: str, state: str, **fields: Any) -> None:
+        if state == BatchAction.RUNNING and self.checkpoint is not None:
+            self.checkpoint(self)
         tx = fields.pop("tx", None)
         row = db.session.scalar(
             db.select(BatchAction).where(

@@ -39,3 +39,20 @@ def get_queue(name: str = DEFAULT_QUEUE) -> Queue:
     if name not in QUEUES:
         raise ValueError(f"unknown queue {name!r}")
     return Queue(name, connection=get_redis(), default_timeout=current_app.config["JOB_TIMEOUT"])
+
+
+WAITING_STATES = ("queued", "started", "scheduled", "deferred")
+
+
+def job_waiting(job_id: str | None) -> bool:
+    """Say whether RQ still holds job_id as queued, scheduled, deferred or started."""
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    if not job_id:
+        return False
+    try:
+        status = Job.fetch(job_id, connection=get_redis()).get_status(refresh=False)
+    except NoSuchJobError:
+        return False
+    return str(getattr(status, "value", status)) in WAITING_STATES

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
+from flask import current_app, has_app_context
 from rq_scheduler import Scheduler
 
+from cwqbo.config import batch_settings
 from cwqbo.jobs import SCHEDULED_QUEUE, SCHEDULER_HEARTBEAT_KEY
 
 log = logging.getLogger(__name__)
@@ -16,16 +20,28 @@ ID_PREFIX = "cwqbo-periodic-"  # RQ job ids allow letters, digits, _ and - only
 
 @dataclass(frozen=True)
 class Periodic:
-    """One periodic job: its stable id, cron line and the periodic task it runs."""
+    """One periodic job: its stable id, when it runs and the periodic task it runs.
+
+    ``cron`` is a cron line; ``every`` instead names the setting holding its interval in
+    seconds (for work more frequent than a minute, or tuned per install).
+    """
 
     id: str
-    cron: str
     task: str
     description: str
+    cron: str | None = None
+    every: str | None = None
     timeout: int = 1800
 
 
 SCHEDULE: tuple[Periodic, ...] = (
+    Periodic(
+        id="sweep-batches",
+        every="BATCH_SWEEP_INTERVAL",  # a minute by default
+        task="sweep-batches",
+        description="Resume batches whose worker died or whose job was lost",
+        timeout=300,
+    ),
     Periodic(
         id="purge",
         cron="17 3 * * *",  # daily, off the hour, when nobody is running batches
@@ -54,8 +70,20 @@ def make_scheduler(connection, interval: int = 30) -> HeartbeatScheduler:
     return HeartbeatScheduler(queue_name=SCHEDULED_QUEUE, connection=connection, interval=interval)
 
 
-def register_schedule(scheduler: Scheduler, schedule=SCHEDULE) -> list[str]:
-    """Make the scheduler hold exactly one entry per definition; return the ids."""
+def _settings(config: Mapping | None) -> Mapping:
+    if config is not None:
+        return config
+    return current_app.config if has_app_context() else batch_settings({})
+
+
+def register_schedule(
+    scheduler: Scheduler, schedule=SCHEDULE, config: Mapping | None = None
+) -> list[str]:
+    """Make the scheduler hold exactly one entry per definition; return the ids.
+
+    ``config`` holds the intervals that ``every`` names (default: the current app's, or
+    the defaults outside an app).
+    """
     wanted = {ID_PREFIX + p.id: p for p in schedule}
     for job in scheduler.get_jobs():
         if job.id.startswith(ID_PREFIX):
@@ -63,15 +91,21 @@ def register_schedule(scheduler: Scheduler, schedule=SCHEDULE) -> list[str]:
             # removed definition never leaves a stale entry behind.
             scheduler.cancel(job)
     for job_id, p in wanted.items():
-        scheduler.cron(
-            p.cron,
-            func="cwqbo.jobs.tasks.run_periodic",
-            args=[p.task],
-            id=job_id,
-            queue_name=SCHEDULED_QUEUE,
-            timeout=p.timeout,
-            description=p.description,
-            repeat=None,
-        )
-        log.info("registered periodic %s (%s)", job_id, p.cron)
+        common = {
+            "func": "cwqbo.jobs.tasks.run_periodic",
+            "args": [p.task],
+            "id": job_id,
+            "queue_name": SCHEDULED_QUEUE,
+            "timeout": p.timeout,
+            "description": p.description,
+            "repeat": None,
+        }
+        if p.every:
+            seconds = int(_settings(config)[p.every])
+            # First run right away: a batch left by a crash before this restart is resumed.
+            scheduler.schedule(datetime.now(UTC).replace(tzinfo=None), interval=seconds, **common)
+            log.info("registered periodic %s (every %s s)", job_id, seconds)
+        else:
+            scheduler.cron(p.cron, **common)
+            log.info("registered periodic %s (%s)", job_id, p.cron)
     return sorted(wanted)

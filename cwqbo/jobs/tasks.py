@@ -5,6 +5,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from flask import current_app
+from redis.exceptions import LockError
+from rq import get_current_job
+
 from cwqbo import housekeeping
 from cwqbo.extensions import db
 from cwqbo.jobs import KEY_PREFIX, get_redis
@@ -69,10 +73,35 @@ PERIODIC: dict[str, tuple[str, Callable[[int], dict | None]]] = {
     "purge": ("Purge expired invitations and old mail", purge_expired),
     "qbo-tokens": ("Refresh QuickBooks Online tokens", refresh_qbo_tokens),
 }
+# Frequent periodic work that leaves no TaskRun row: it logs what it did where it did it.
+QUIET: dict[str, Callable[[], object]] = {}
 
 
-def run_periodic(name: str) -> int | None:
+def sweep_batches() -> list[str]:
+    """Resume batches whose worker died or whose job vanished (each gets a log line)."""
+    from cwqbo.batches.recovery import sweep
+
+    resumed = sweep(current_app.config["BATCH_STALE_AFTER"])
+    if resumed:
+        log.warning("sweeper resumed batch(es) %s", ", ".join(resumed))
+    return resumed
+
+
+QUIET["sweep-batches"] = sweep_batches
+
+
+def run_periodic(name: str) -> int | list | None:
     """Run one periodic definition now, unless another run of it holds the lock."""
+    if name in QUIET:
+        ttl = max(int(current_app.config["BATCH_SWEEP_INTERVAL"]), 5)
+        lock = get_redis().lock(f"{KEY_PREFIX}lock:periodic:{name}", timeout=ttl, blocking=False)
+        if not lock.acquire():
+            log.info("periodic %s is already running elsewhere; skipped", name)
+            return None
+        try:
+            return QUIET[name]()
+        finally:
+            _release(lock)
     title, work = PERIODIC[name]
     lock = get_redis().lock(f"{KEY_PREFIX}lock:periodic:{name}", timeout=3600, blocking=False)
     if not lock.acquire():
@@ -88,8 +117,24 @@ def run_periodic(name: str) -> int | None:
         lock.release()
 
 
-def run_batch(batch_id: int) -> dict | None:
-    """Run or resume batch ``batch_id`` (spec D4/D5); progress lives in its rows."""
+def _release(lock) -> None:
+    try:
+        lock.release()
+    except LockError:
+        log.warning("lock %s had expired", lock.name)
+
+
+def run_batch(batch_id: int) -> dict:
+    """Run or resume batch ``batch_id`` (spec D4/D5); progress lives in its rows.
+
+    The job's outcome (ran, continued, skipped, not-needed, lost-lock) is recorded in its
+    meta and result, so a skipped job never reads as a plain success.
+    """
     from cwqbo.batches.execution import execute
 
-    return execute(batch_id)
+    result = execute(batch_id)
+    job = get_current_job()
+    if job is not None:
+        job.meta["outcome"] = result["outcome"]
+        job.save_meta()
+    return result

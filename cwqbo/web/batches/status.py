@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from cwqbo.batches import report, service, unposted
+from cwqbo.batches import recovery, report, service, unposted
 from cwqbo.batches.service import SelectionError
 from cwqbo.extensions import db, htmx
 from cwqbo.models import Batch, BatchTransaction
@@ -26,16 +26,32 @@ def get_batch(identifier: str) -> Batch:
     return batch
 
 
-def can_retry(batch: Batch) -> bool:
-    """Say whether the batch has ended (or been abandoned) with transactions left to do."""
-    if not (batch.ended or service.is_stale(batch)):
-        return False
-    return any(not t.final for t in batch.transactions)
+def stuck(batch: Batch) -> str | None:
+    """Say why an unfinished batch is not moving (its worker died, its job was lost), or None."""
+    if not recovery.is_stuck(batch):
+        return None
+    if batch.status == Batch.RUNNING:
+        return (
+            "Its worker stopped (no heartbeat since "
+            f"{batch.heartbeat_at:%H:%M:%S} UTC). It is resumed automatically within about "
+            "a minute; Retry resumes it now."
+            if batch.heartbeat_at
+            else "Its worker stopped. It is resumed automatically; Retry resumes it now."
+        )
+    return "Its job was lost. It is queued again automatically; Retry queues it now."
+
+
+def can_retry(batch: Batch, stuck_reason: str | None) -> bool:
+    """Say whether Retry has something to do: an ended batch with work left, or a stuck one."""
+    if stuck_reason:
+        return True
+    return batch.ended and any(not t.final for t in batch.transactions)
 
 
 def status_context(batch: Batch) -> dict:
     actions = report.actions_of(batch)
     config = batch.config
+    stuck_reason = stuck(batch)
     return {
         "batch": batch,
         "kind": KIND_PAGES.get(batch.kind),
@@ -48,7 +64,8 @@ def status_context(batch: Batch) -> dict:
         "status_labels": report.BATCH_STATUS_LABELS,
         "tx_labels": report.TX_STATE_LABELS,
         "unbatchable": UNBATCHABLE,
-        "can_retry": can_retry(batch),
+        "stuck": stuck_reason,
+        "can_retry": can_retry(batch, stuck_reason),
     }
 
 
@@ -117,11 +134,11 @@ def retry(identifier: str):
     """Re-run the failed transactions of an ended batch (after a mapping was fixed)."""
     batch = get_batch(identifier)
     try:
-        count = service.retry(batch, current_user.id)
+        _count, message = recovery.retry(batch, current_user.id)
     except SelectionError as exc:
         flash(str(exc), "error")
     else:
-        flash(f"Retrying {count} transaction(s) of batch {batch.identifier}.", "success")
+        flash(f"Batch {batch.identifier}: {message}", "success")
     return redirect(url_for("batches.status", identifier=batch.identifier))
 
 
