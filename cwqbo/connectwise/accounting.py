@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 
 from . import assumptions
 from . import conditions as C
 from .errors import ManageError
+
+log = logging.getLogger(__name__)
 
 TransactionType = Literal["invoices", "expenses", "products"]
 
@@ -30,11 +33,21 @@ _ALIASES = {
     "procurement": "products",
     "purchase": "products",
 }
-_ID_FIELD = {
+# The field of an unposted row whose value the export's included*Ids expects (assumptions).
+EXPORT_ID_FIELDS: dict[str, str] = {
     "invoices": assumptions.INVOICE_EXPORT_ID_FIELD,
     "expenses": assumptions.EXPENSE_EXPORT_ID_FIELD,
     "products": assumptions.PRODUCT_EXPORT_ID_FIELD,
 }
+# The field that names an unposted row in cwqbo (selection, claims, batch transactions): the
+# row's own id; procurement rows by unpostedProductId. Not what the export takes.
+ROW_KEY_FIELDS: dict[str, str] = {
+    "invoices": "id",
+    "expenses": "id",
+    "products": "unpostedProductId",
+}
+NOUNS = {"invoices": "invoices", "expenses": "expenses", "products": "item receipts"}
+LOOKUP_CHUNK = 100
 _FLAG = {
     "invoices": ("exportInvoicesFlag", "includedInvoiceIds"),
     "expenses": ("exportExpensesFlag", "includedExpenseIds"),
@@ -53,8 +66,43 @@ def transaction_type(name: str) -> TransactionType:
 def export_id(kind: str, unposted_row: dict) -> int | str:
     """Return the id of an unposted row that the GL export's ``included*Ids`` expects."""
     kind = transaction_type(kind)
-    value = unposted_row[_ID_FIELD[kind]]
+    value = unposted_row[EXPORT_ID_FIELDS[kind]]
     return str(value) if kind == "products" else int(value)
+
+
+def row_key(kind: str, unposted_row: dict) -> int | str:
+    """Return the key cwqbo names an unposted row by (see ROW_KEY_FIELDS)."""
+    kind = transaction_type(kind)
+    value = unposted_row[ROW_KEY_FIELDS[kind]]
+    return str(value) if kind == "products" else int(value)
+
+
+def exported_count(kind: str, export: dict) -> int:
+    """Return how many of the asked-for documents of ``kind`` a GLExport holds.
+
+    Expenses exported as bills (``expenseBills``) count one per bill detail line, one line
+    per expense (reference §3.7).
+    """
+    kind = transaction_type(kind)
+    if kind == "invoices":
+        return len(export.get("transactions") or [])
+    if kind == "products":
+        return len(export.get("purchaseTransactions") or [])
+    bills = export.get("expenseBills") or []
+    return len(export.get("expenses") or []) + sum(len(b.get("detail") or []) for b in bills)
+
+
+def export_shortfall(kind: str, asked: int, exported: int) -> str | None:
+    """Return "ConnectWise exported 3 of 12 invoices asked for: …" when some are missing."""
+    if exported >= asked:
+        return None
+    kind = transaction_type(kind)
+    included = _FLAG[kind][1]
+    return (
+        f"ConnectWise exported {exported} of {asked} {NOUNS[kind]} asked for: Manage left "
+        f"out every one it does not hold as unposted under the id cwqbo sent (each row's "
+        f"{EXPORT_ID_FIELDS[kind]}, in {included})"
+    )
 
 
 def _location(location_id: int | None, extra: str | None) -> str | None:
@@ -109,6 +157,22 @@ class AccountingMixin:
     def count_unposted_procurement(self, location_id: int | None = None, **kw: Any) -> int:
         return self.count_unposted("products", location_id=location_id, **kw)
 
+    def export_ids_for(self, kind: str, row_keys: Iterable[int | str]) -> dict[str, int | str]:
+        """Return {row key: export id} of the rows still unposted (absent: no longer unposted)."""
+        kind = transaction_type(kind)
+        key, wanted = ROW_KEY_FIELDS[kind], EXPORT_ID_FIELDS[kind]
+        keys = list(dict.fromkeys(str(k) for k in row_keys))
+        out: dict[str, int | str] = {}
+        for start in range(0, len(keys), LOOKUP_CHUNK):
+            chunk = keys[start : start + LOOKUP_CHUNK]
+            values = chunk if kind == "products" else [int(k) for k in chunk]
+            for row in self.iter_unposted(
+                kind, conditions=C.in_(key, values), fields=f"{key},{wanted}"
+            ):
+                if row.get(wanted) not in (None, ""):
+                    out[str(row[key])] = export_id(kind, row)
+        return out
+
     def get_unposted(self, kind: str, row_id: int) -> dict:
         return self.get(f"{UNPOSTED_PATHS[transaction_type(kind)]}/{int(row_id)}")
 
@@ -150,7 +214,11 @@ class AccountingMixin:
         if batch_identifier:
             body["batchIdentifier"] = batch_identifier
         # The export only reads, so it is safe to retry like a GET.
-        return self.post(EXPORT_PATH, body, idempotent=True) or {}
+        export = self.post(EXPORT_PATH, body, idempotent=True) or {}
+        short = export_shortfall(kind, len(id_list), exported_count(kind, export))
+        if short:  # the callers fail each missing transaction; this says it happened
+            log.warning("%s", short)
+        return export
 
     # -- batches -------------------------------------------------------------------------
 

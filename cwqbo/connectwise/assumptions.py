@@ -8,14 +8,20 @@ sides; verify against a real tenant before trusting any of them.
 from __future__ import annotations
 
 # §3.6 / §6.1: which id of an UnpostedInvoice goes into ExportAccountingBatchRequest
-# .includedInvoiceIds. SmartConnect sends the unposted row's `id`; RationallyPrime sends
-# `billingLogId` (the invoice id). We send the unposted row id.
-INVOICE_EXPORT_ID_FIELD = "id"
+# .includedInvoiceIds: `billingLogId` (the invoice's own id, also GLExportTransaction.id).
+# Sources: SmartConnect's ConnectWise REST connector (`REST Connector/ConnectWise 1.0.0.1.json`,
+# endpoint "01 List Unposted Invoices", builds includedInvoiceIds from billingLogId) and
+# RationallyPrime `connectwise-etl` (`fabric_api/extract.py`, sends the billing-log id).
+# An earlier reading ("SmartConnect sends the unposted row id") was wrong. Whatever the id, the
+# client checks that the export returned one document per id asked for
+# (cwqbo.connectwise.accounting.check_export_count).
+INVOICE_EXPORT_ID_FIELD = "billingLogId"
 
-# §3.6: expenses use the UnpostedExpense `id` (SmartConnect, 1 source).
-EXPENSE_EXPORT_ID_FIELD = "id"
+# §3.6: expenses use the UnpostedExpense `expenseDetailId` (SmartConnect's connector), not the
+# unposted row `id`. Same loud count check.
+EXPENSE_EXPORT_ID_FIELD = "expenseDetailId"
 
-# §3.6 / §6.1: procurement uses `unpostedProductId` (a string, like the request field),
+# §3.6 / §6.1: procurement uses `unpostedProductId` (a string, like the request field; pywyse),
 # not the UnpostedProcurement `id`.
 PRODUCT_EXPORT_ID_FIELD = "unpostedProductId"
 
@@ -26,7 +32,12 @@ GL_INTERFACE_IDENTIFIER = "0"
 EXPORT_ALL_LOCATIONS = 0
 
 # §3.8 / §6.2: which GLExport ids go into CreateAccountingBatchRequest.processedRecordIds.
-# Invoices: the header's comma-separated glEntryIds plus every detail[].id.
+# Invoices: the header's comma-separated glEntryIds UNION every detail[].id. Real exports carry
+# two different sets (Zynk's sample: the header list and the detail ids differ; the reference's
+# example lists the AR entry and some lines in glEntryIds while the tax line is only in detail),
+# and SmartConnect's maps collect both, so sending either set alone can leave GL entries
+# behind and the invoice "unposted". The sandbox's exports differ the same way (glEntryIds =
+# the AR entry + the revenue lines; tax lines only in detail[]), so both halves are exercised.
 # Expenses: expenses[].id and expenses[].offset.id, and every expenseBills[].detail[].id.
 # Procurement: purchaseDetail[].id and purchaseDetailTax[].id (freight lines included).
 # Implemented by cwqbo.connectwise.glexport.processed_record_ids.

@@ -6,13 +6,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from cwqbo.transfer.invoices import invoice_body, plan_invoice
+from cwqbo.transfer.problems import Problem
 from cwqbo.transfer.settings import TransferSettings
-from cwqbo.transfer.steps import NEED_ORDER, load_references, read_export
+from cwqbo.transfer.steps import NEED_ORDER, Shortfall, load_references, read_export
 
 
 def dry_run(manage: Any, qbo: Any, manage_ids: Sequence[str], settings: TransferSettings) -> dict:
     """Plan every selected invoice against live data; only reads are sent to either API."""
-    transactions, customers = read_export(manage, "invoices", manage_ids)
+    transactions, customers, shortfall = read_export(manage, "invoices", manage_ids)
     manage_ref, qbo_ref = load_references(manage, qbo, transactions, customers, settings)
     documents, creates, seen = [], [], set()
     for tx in transactions:
@@ -40,6 +41,8 @@ def dry_run(manage: Any, qbo: Any, manage_ids: Sequence[str], settings: Transfer
                 "body": body,
             }
         )
+    if shortfall:  # name every transaction the export left out, never skip it silently
+        documents += _missing(shortfall)
     creates.sort(key=lambda c: (NEED_ORDER.index(c["entity"]), c["name"].lower()))
     return {
         "documents": documents,
@@ -47,3 +50,27 @@ def dry_run(manage: Any, qbo: Any, manage_ids: Sequence[str], settings: Transfer
         "problems": sum(bool(d["problems"]) for d in documents),
         "skipped": sum(bool(d["skip_reason"]) for d in documents),
     }
+
+
+def _missing(shortfall: Shortfall) -> list[dict]:
+    problem = Problem(
+        f"{shortfall}.",
+        "Check that the invoice is still unposted (it may have been batched elsewhere or "
+        "reopened); it is not sent.",
+        "Manage › Finance › Accounting Interface › Unposted Invoices",
+    ).as_dict()
+    return [
+        {
+            "number": f"(ConnectWise row {key})",
+            "party": "",
+            "entity": None,
+            "customer": "",
+            "lines": [],
+            "total": 0.0,
+            "currency": "",
+            "problems": [problem],
+            "skip_reason": None,
+            "body": None,
+        }
+        for key in shortfall.missing
+    ]

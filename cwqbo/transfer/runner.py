@@ -99,7 +99,7 @@ class InvoiceRunner(QBOSteps, ManageSteps):
         key, label = "export", f"Read {len(txs)} invoice(s) from ConnectWise"
         self.store.action("validation", key, label, RUNNING)
         try:
-            documents, self.customers = read_export(
+            documents, self.customers, shortfall = read_export(
                 self.manage, self.kind, [t.manage_id for t in txs]
             )
         except ManageError as exc:
@@ -113,18 +113,20 @@ class InvoiceRunner(QBOSteps, ManageSteps):
         for tx in txs:
             tx.export = by_record.get(str(tx.record_id)) or by_number.get(tx.number)
             if tx.export is None:
-                self._gone_from_manage(tx)
+                self._gone_from_manage(tx, shortfall)
 
-    def _gone_from_manage(self, tx: Tx) -> None:
-        """The invoice is no longer unposted: adopt our own batch if it made it, else fail."""
+    def _gone_from_manage(self, tx: Tx, shortfall: str | None = None) -> None:
+        """The invoice is not in the export: adopt our own batch if it made it, else fail."""
         found = self._find_manage_batch(tx)
         if found is not None:  # only cwqbo names batches this way, and only after QBO has it
             self._batched(tx, found, adopted=True)
             return
         self._fail(
             tx,
-            "This invoice is no longer in ConnectWise's unposted invoices (it was batched "
-            "elsewhere or reopened). Check it in Manage › Finance › Accounting Interface.",
+            (f"{shortfall}. " if shortfall else "")
+            + f"Invoice {tx.number} was not in the export: it is not unposted in ConnectWise "
+            "under the id cwqbo sent (it was batched elsewhere or reopened, or this Manage "
+            "expects other ids). Check it in Manage › Finance › Accounting Interface.",
         )
 
     # --- 2. validation, all before any write ----------------------------------------------

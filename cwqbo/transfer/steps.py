@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from cwqbo.connectwise.accounting import export_shortfall
 from cwqbo.transfer.invoices import InvoicePlan
 from cwqbo.transfer.reference import ManageReference, QBOReference, names_needed
 from cwqbo.transfer.settings import TransferSettings
@@ -80,18 +81,45 @@ def digest(values: Sequence[object]) -> str:
     return hashlib.sha1("|".join(map(str, values)).encode()).hexdigest()[:16]
 
 
-def read_export(manage: Any, kind: str, ids: Sequence[str]) -> tuple[list[dict], dict]:
-    """Export the transactions, EXPORT_CHUNK ids a call: (documents, {company id: customer})."""
+@dataclass(frozen=True)
+class Shortfall:
+    """Fewer documents were exported than rows asked for: the sentence and the rows left out."""
+
+    message: str  # "ConnectWise exported 3 of 12 invoices asked for: …"
+    missing: tuple[str, ...]  # row keys no document came back for
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def read_export(
+    manage: Any, kind: str, ids: Sequence[str]
+) -> tuple[list[dict], dict, Shortfall | None]:
+    """Export the transactions (unposted row keys), EXPORT_CHUNK ids a call.
+
+    The export takes other ids than the rows' own (cwqbo.connectwise.assumptions), so the
+    rows are looked up first. Returns (documents, {company id: customer}, shortfall), the
+    shortfall being None when every row came back; the callers fail each missing
+    transaction with it, never skip it silently.
+    """
+    keys = list(dict.fromkeys(str(i) for i in ids))
+    wanted = manage.export_ids_for(kind, keys) if keys else {}
+    export_ids = list(wanted.values())
     documents: list[dict] = []
     customers: dict[Any, dict] = {}
-    for start in range(0, len(ids), EXPORT_CHUNK):
+    for start in range(0, len(export_ids), EXPORT_CHUNK):
         export = manage.export_gl(
-            kind, list(ids[start : start + EXPORT_CHUNK]), summarize_invoices="Detailed"
+            kind, export_ids[start : start + EXPORT_CHUNK], summarize_invoices="Detailed"
         )
         documents.extend(export.get("transactions") or [])
         for customer in export.get("customers") or []:
             customers[(customer.get("company") or {}).get("id")] = customer
-    return documents, customers
+    message = export_shortfall(kind, len(keys), len(documents))
+    if message is None:
+        return documents, customers, None
+    exported = {str(doc.get("id")) for doc in documents}
+    missing = tuple(k for k in keys if str(wanted.get(k)) not in exported)
+    return documents, customers, Shortfall(message, missing)
 
 
 def load_references(

@@ -54,7 +54,7 @@ def test_conditions_reach_the_sandbox_intact(cw_client):
 
 def test_export_batch_unbatch_cycle(cw_client, cw_sandbox):
     invoice = next(cw_client.iter_unposted_invoices(conditions=C.eq("invoiceNumber", "10005")))
-    export = cw_client.export_gl("invoices", [invoice["id"]])
+    export = cw_client.export_gl("invoices", [invoice["billingLogId"]])
     [tx] = export["transactions"]
     assert tx["documentNumber"] == "10005" and tx["currency"]["currencyCode"] == "CAD"
     assert export["customers"][0]["company"]["id"] == invoice["company"]["id"]
@@ -77,7 +77,7 @@ def test_export_batch_unbatch_cycle(cw_client, cw_sandbox):
 
 def test_partial_batch_leaves_document_unposted(cw_client):
     row = next(cw_client.iter_unposted_expenses())
-    ids = processed_record_ids(cw_client.export_gl("expenses", [row["id"]]))
+    ids = processed_record_ids(cw_client.export_gl("expenses", [row["expenseDetailId"]]))
     assert len(ids) == 2
     cw_client.create_batch("2025-06-01-Epartial", ids[:1], kind="expenses")
     assert row["id"] in {r["id"] for r in cw_client.iter_unposted_expenses()}
@@ -228,7 +228,7 @@ def test_control_endpoints(cw_sandbox, cw_client):
     with pytest.raises(ManagePermissionError):
         list(cw_client.iter_members())
     row = next(cw_client.iter_unposted_expenses())
-    ids = processed_record_ids(cw_client.export_gl("expenses", [row["id"]]))
+    ids = processed_record_ids(cw_client.export_gl("expenses", [row["expenseDetailId"]]))
     cw_client.create_batch("2025-06-01-Ectl", ids, kind="expenses")
     state = requests.get(f"{base_url}/_sandbox/state", timeout=5).json()
     assert row["id"] not in state["unposted"]["expenses"]

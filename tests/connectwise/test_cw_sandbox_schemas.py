@@ -90,7 +90,7 @@ def test_every_subset_operation_matches_its_schema(spec, components, api, cw_cli
     done = next(cw_client.iter_unposted_invoices(conditions='invoiceNumber = "10020"'))
     from cwqbo.connectwise.glexport import processed_record_ids
 
-    ids = processed_record_ids(cw_client.export_gl("invoices", [done["id"]]))
+    ids = processed_record_ids(cw_client.export_gl("invoices", [done["billingLogId"]]))
     batch_body = {
         "batchIdentifier": "2025-06-01-I10020",
         "glInterfaceIdentifier": "0",
@@ -104,8 +104,8 @@ def test_every_subset_operation_matches_its_schema(spec, components, api, cw_cli
         "exportInvoicesFlag": True,
         "exportExpensesFlag": True,
         "exportProductsFlag": True,
-        "includedInvoiceIds": [row["id"]],
-        "includedExpenseIds": [expense["id"]],
+        "includedInvoiceIds": [row["billingLogId"]],
+        "includedExpenseIds": [expense["expenseDetailId"]],
         "includedProductIds": [product["unpostedProductId"]],
     }
     calls = {

@@ -181,7 +181,7 @@ def test_manage_export_and_gl_accounts_over_http(cw_sandbox, make_ref):
     try:
         manage = ManageReference.load(client)
         unposted = list(client.iter_unposted_invoices())
-        export = client.export_gl("invoices", [row["id"] for row in unposted])
+        export = client.export_gl("invoices", [row["billingLogId"] for row in unposted])
     finally:
         client.close()
     assert len(manage.gl_accounts) == 29

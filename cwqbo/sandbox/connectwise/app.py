@@ -19,7 +19,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from cwqbo.connectwise import assumptions
 
-from .faults import FaultInjector, Faults
+from .faults import FaultInjector, Faults, injector_for
 from .routes import dispatch
 from .state import ManageState, SandboxError
 from .viewer import bp as viewer_bp
@@ -77,7 +77,7 @@ def create_sandbox_app(dataset_path: Any = None, **knobs: Any) -> Flask:
     """Build the Manage sandbox app; ``knobs`` are :class:`Faults` fields."""
     app = Flask(__name__)
     state = ManageState(dataset_path)
-    injector = FaultInjector(Faults.from_mapping({**Faults.from_env(), **knobs}))
+    injector = injector_for(knobs)
     app.extensions["cw_sandbox"] = {"state": state, "faults": injector}
     app.register_blueprint(viewer_bp)
 
@@ -102,24 +102,27 @@ def create_sandbox_app(dataset_path: Any = None, **knobs: Any) -> Flask:
     def reset() -> Response:
         body = request.get_json(silent=True) or {}
         state.reset(body.get("dataset"))
+        try:
+            state.set_export_id_fields(body.get("exportIdFields") or {})
+        except SandboxError as exc:
+            return _json(exc.body(), exc.status)
         if "faults" in body:
             injector.configure(Faults.from_mapping(body["faults"] or {}))
         return _json({"ok": True})
 
     @app.route("/_sandbox/faults", methods=["GET", "POST"])
     def faults() -> Response:
-        if request.method == "POST":
-            try:
-                injector.configure(Faults.from_mapping(request.get_json(silent=True) or {}))
-            except (TypeError, ValueError) as exc:
-                return _error(400, "InvalidObject", str(exc))
-        return _json(injector.faults.as_dict())
+        return _json(*injector.control(request.method, request.get_json(silent=True) or {}))
 
     @app.route(
         "/<codebase>/apis/3.0/<path:api_path>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"]
     )
     def api(codebase: str, api_path: str) -> Response:
         _latency(injector)
+        wait = injector.admit()
+        if wait:
+            retry = {"Retry-After": f"{wait:g}"}
+            return _error(429, "TooManyRequests", "Rate limit exceeded.", retry)
         fault = injector.draw()
         if fault == "drop":
             return _drop_connection()

@@ -322,7 +322,9 @@ def _invoice(ctx: Context, i: int, company: dict, inv_type: str, lines: list[dic
         "dueDate": iso(due),
         "accountNumber": GL_NAME[101],
         "billingType": inv_type,
-        "glEntryIds": ",".join(map(str, [ar_id] + [ln["id"] for ln in detail])),
+        # The AR entry and the revenue lines; the tax lines are only in detail[] (as in
+        # reference §3.7's example): the two sets differ, as in real exports.
+        "glEntryIds": ",".join(map(str, [ar_id] + [ln["id"] for ln in lines])),
         "currency": currency,
         "total": total,
         "taxable": tax_ident != "EXEMPT",

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from cwqbo.connectwise import assumptions
-from cwqbo.connectwise.glexport import expense_record_ids, invoice_record_ids, purchase_record_ids
 
 from .exporter import build_export, money
 
@@ -28,16 +27,37 @@ DATASET_KEYS = {
     "expenses": "unpostedExpenses",
     "products": "unpostedProcurement",
 }
-GL_IDS = {
-    "invoices": invoice_record_ids,
-    "expenses": expense_record_ids,
-    "products": purchase_record_ids,
-}
+# Which field of an unposted row Manage selects by in included*Ids (assumptions.py §3.6).
+# A dataset's "exportIdFields" (or POST /_sandbox/reset {"exportIdFields": {...}}) overrides
+# it, to play a tenant that expects other ids than the client sends.
 EXPORT_ID_FIELD = {
     "invoices": assumptions.INVOICE_EXPORT_ID_FIELD,
     "expenses": assumptions.EXPENSE_EXPORT_ID_FIELD,
     "products": assumptions.PRODUCT_EXPORT_ID_FIELD,
 }
+# The field of an exported document compared with the request's thruDate.
+DOCUMENT_DATE = {"invoices": "documentDate", "expenses": "documentDate", "products": "purchaseDate"}
+
+
+def _ints(values: Any) -> list[int]:
+    return [int(v) for v in values if v not in (None, "")]
+
+
+def gl_entries(kind: str, export: dict) -> list[int]:
+    """Return every GL entry Manage holds for one document (the sandbox's own truth).
+
+    Written here, not taken from the client's glexport, so a client that batches only part of
+    them (e.g. the header's glEntryIds without the detail lines) leaves the document unposted.
+    """
+    if kind == "invoices":
+        header = str(export.get("glEntryIds") or "").replace(" ", "").split(",")
+        ids = _ints(header) + _ints(d.get("id") for d in export.get("detail") or [])
+    elif kind == "expenses":
+        ids = _ints([export.get("id"), (export.get("offset") or {}).get("id")])
+    else:
+        lines = (export.get("purchaseDetail") or []) + (export.get("purchaseDetailTax") or [])
+        ids = _ints(line.get("id") for line in lines)
+    return sorted(set(ids))
 
 
 class SandboxError(Exception):
@@ -89,13 +109,14 @@ class ManageState:
             self.data = data
             self.company_info = data["companyInfo"]
             self.credentials = data["credentials"]
+            self.export_id_fields = {**EXPORT_ID_FIELD, **(data.get("exportIdFields") or {})}
             self.docs: dict[str, dict[int, dict]] = {}
             self.gl_owner: dict[int, tuple[str, int]] = {}
             for kind in KINDS:
                 self.docs[kind] = {}
                 for doc in data.get(DATASET_KEYS[kind], []):
                     row_id = doc["record"]["id"]
-                    doc["glIds"] = GL_IDS[kind](doc["export"])
+                    doc["glIds"] = gl_entries(kind, doc["export"])
                     self.docs[kind][row_id] = doc
                     for gl_id in doc["glIds"]:
                         self.gl_owner[gl_id] = (kind, row_id)
@@ -111,6 +132,14 @@ class ManageState:
             self.payment_ids = itertools.count(
                 1 + max([p["id"] for ps in self.payments.values() for p in ps] or [500])
             )
+
+    def set_export_id_fields(self, fields: dict) -> None:
+        """Make the export select by other row fields (a tenant that expects other ids)."""
+        with self.lock:
+            for kind, name in (fields or {}).items():
+                if kind not in KINDS or not isinstance(name, str) or not name:
+                    invalid(f"exportIdFields: unknown kind or field {kind!r}", "exportIdFields")
+                self.export_id_fields[kind] = name
 
     # -- plain collections ---------------------------------------------------------------
 
@@ -163,12 +192,13 @@ class ManageState:
     # -- GL export and batches -----------------------------------------------------------
 
     def _select(self, kind: str, body: dict) -> list[dict]:
-        field = EXPORT_ID_FIELD[kind]
+        field = self.export_id_fields[kind]
         cap = kind[:-1].capitalize()
         included = body.get(f"included{cap}Ids") or []
         excluded = {str(i) for i in body.get(f"excluded{cap}Ids") or []}
         wanted = {str(i) for i in included}
         location = body.get("locationId") or 0
+        thru = str(body.get("thruDate") or "")[:19]
         out = []
         for doc in self.docs[kind].values():
             key = str(doc["record"].get(field))
@@ -178,6 +208,8 @@ class ManageState:
                 continue
             if location and doc["record"].get("locationId") != location:
                 continue
+            if thru and str(doc["export"].get(DOCUMENT_DATE[kind]) or "")[:19] > thru:
+                continue  # only records up to thruDate are exported (reference §3.6)
             out.append(doc)
         return out
 
