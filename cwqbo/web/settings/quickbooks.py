@@ -22,12 +22,13 @@ def get_config(config_id: int) -> QBOConfiguration:
 
 
 def name_taken(name: str, config: QBOConfiguration | None = None) -> bool:
-    query = db.select(QBOConfiguration.id).where(
-        db.func.lower(QBOConfiguration.name) == name.lower()
-    )
+    """Say whether another configuration has this name in any letter case. Compared here:
+    SQLite's lower() folds only ASCII, so "Ölwerk" twice would pass it and hit the unique key."""
+    wanted = name.strip().casefold()
+    query = db.select(QBOConfiguration.name)
     if config is not None:
         query = query.where(QBOConfiguration.id != config.id)
-    return db.session.scalar(query) is not None
+    return any(other.strip().casefold() == wanted for other in db.session.scalars(query))
 
 
 def _list_page(form: NewConfigurationForm | None = None, status: int = 200):
