@@ -6,7 +6,13 @@ from decimal import Decimal
 from typing import Any
 
 from cwqbo.quickbooks.client import BatchOp
-from cwqbo.quickbooks.errors import QBODuplicateDocNumber, QBOError
+from cwqbo.quickbooks.errors import (
+    QBODuplicateDocNumber,
+    QBOError,
+    QBOServerError,
+    QBOTransportError,
+    QBOValidationError,
+)
 from cwqbo.quickbooks.query import in_queries
 from cwqbo.transfer.invoices import invoice_body
 from cwqbo.transfer.steps import (
@@ -24,6 +30,15 @@ from cwqbo.transfer.steps import (
     Tx,
     digest,
 )
+
+# A whole batch request QBO fails (5xx, no answer, or refused as a whole) is halved until the
+# document it cannot take is alone. Throttling and authorisation failures are not split: they
+# are about the connection, not a document.
+SPLIT_ON = (QBOServerError, QBOTransportError, QBOValidationError)
+# Whole-request failures one chunk may take while halving: one culprit in 30 documents costs
+# 6, two at most 11. When QBO fails everything, the chunk stops within 2 x 12 + 1 requests and
+# a retry resumes it.
+SPLIT_FAILURES = 12
 
 
 class QBOSteps(Steps):
@@ -131,7 +146,7 @@ class QBOSteps(Steps):
         self._in_qbo(tx, entity, doc)
 
     def _send_chunk(self, chunk: list[Tx]) -> None:
-        ops, sent = [], []
+        pairs: list[tuple[Tx, BatchOp]] = []
         for tx in chunk:
             try:
                 body = invoice_body(
@@ -147,28 +162,26 @@ class QBOSteps(Steps):
             # QBO keeps a voided document's number: a re-send after "unbatch and void" must
             # be allowed to use it again.
             options = "allowduplicatedocnum" if tx.previous and tx.previous["voided"] else None
-            ops.append(BatchOp("create", tx.plan.entity, body, options=options))
-            sent.append(tx)
+            pairs.append((tx, BatchOp("create", tx.plan.entity, body, options=options)))
             label = f"{tx.plan.entity} {tx.plan.doc_number}"
             self.store.action("documents", f"tx:{tx.id}", label, RUNNING, tx=tx, sent=body)
             # Saved before the call: from here on a resume must look in QBO first.
             self._set(tx, SENDING, message="")
-        if not ops:
-            return
+        if pairs:
+            self._send(pairs, [SPLIT_FAILURES])
+
+    def _send(self, pairs: list[tuple[Tx, BatchOp]], budget: list[int]) -> None:
+        """Send documents in one batch request; one QBO fails as a whole is split in halves."""
+        ops = [op for _, op in pairs]
+        # The requestid follows the documents and their bodies: the same request resent
+        # (an answer lost) is recognised by QBO, a corrected document is a new request.
+        key = digest([tx.id for tx, _ in pairs] + [digest([repr(op.body)]) for op in ops])
         try:
-            results = self.qbo.batch(ops, f"{self.batch_key}:docs:{digest([t.id for t in sent])}")
+            results = self.qbo.batch(ops, f"{self.batch_key}:docs:{key}")
         except QBOError as exc:
-            for tx in sent:
-                message = (
-                    f"QuickBooks did not answer ({exc}). It may or may not have the "
-                    "document; a retry looks for it in QuickBooks before creating it."
-                )
-                self.store.action(
-                    "documents", f"tx:{tx.id}", self._doc_label(tx), BAD, tx=tx, message=message
-                )
-                self.store.update(tx, message=message)
+            self._request_failed(pairs, exc, budget)
             return
-        for tx, result in zip(sent, results, strict=True):
+        for (tx, _), result in zip(pairs, results, strict=True):
             if result.ok:
                 self._in_qbo(tx, tx.plan.entity, result.entity)
             else:
@@ -189,6 +202,77 @@ class QBOSteps(Steps):
                     received={"error": str(result.error)},
                 )
                 self._fail(tx, message, refused=True)
+
+    def _request_failed(
+        self, pairs: list[tuple[Tx, BatchOp]], exc: QBOError, budget: list[int]
+    ) -> None:
+        """QBO failed the whole request (after the client's retries): find the culprit.
+
+        A request failing as a whole is often one document QBO cannot take; halving isolates
+        it so the others go through. QBO may have created some before failing, so they are
+        looked up by DocNumber before any is sent again (exactly once).
+        """
+        txs = [tx for tx, _ in pairs]
+        if not isinstance(exc, SPLIT_ON) or budget[0] <= 0:
+            self._unanswered(txs, exc)
+            return
+        budget[0] -= 1
+        try:
+            self._adopt_existing(txs)
+        except QBOError:  # QBO cannot even be read now: leave them for a retry
+            self._unanswered(txs, exc)
+            return
+        left = [(tx, op) for tx, op in pairs if tx.state == SENDING]
+        if len(pairs) == 1 and left:
+            self._failed_alone(left[0][0], exc)
+        elif len(left) == 1:  # the others were written: send it on its own to be sure
+            self._send(left, budget)
+        elif left:
+            self.store.log(
+                f"QuickBooks failed a request of {len(left)} documents as a whole ({exc}); "
+                "sending them in two halves to find the one it cannot take.",
+                level="warning",
+            )
+            half = (len(left) + 1) // 2
+            self._send(left[:half], budget)
+            self._send(left[half:], budget)
+
+    def _failed_alone(self, tx: Tx, exc: QBOError) -> None:
+        label = self._doc_label(tx)
+        if isinstance(exc, QBOTransportError):  # no answer: QBO may still be creating it
+            self._unanswered([tx], exc, alone=True)
+            return
+        if isinstance(exc, QBOServerError):
+            message = (
+                f"QuickBooks failed on {label} sent on its own ({exc}) and does not have it; "
+                "it gave no reason. Check the invoice's amounts, lines and names in "
+                "ConnectWise, then retry."
+            )
+        else:
+            message = f"QuickBooks refused {label} sent on its own: {exc}"
+        self.store.action(
+            "documents",
+            f"tx:{tx.id}",
+            label,
+            BAD,
+            tx=tx,
+            message=message,
+            received={"error": str(exc)},
+        )
+        self._fail(tx, message, refused=True)
+
+    def _unanswered(self, txs: list[Tx], exc: QBOError, *, alone: bool = False) -> None:
+        """Keep them "sending": QBO may or may not have them, and a retry looks first."""
+        what = "this document alone" if alone else "the request"
+        for tx in txs:
+            message = (
+                f"QuickBooks did not answer {what} ({exc}). It may or may not have the "
+                "document; a retry looks for it in QuickBooks before creating it."
+            )
+            self.store.action(
+                "documents", f"tx:{tx.id}", self._doc_label(tx), BAD, tx=tx, message=message
+            )
+            self.store.update(tx, message=message)
 
     @staticmethod
     def _doc_label(tx: Tx) -> str:
