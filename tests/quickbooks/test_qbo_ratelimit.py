@@ -12,10 +12,10 @@ from cwqbo.quickbooks import BatchOp, QBOThrottled, RealmRateLimiter
 
 US_REALM = "9341453000000001"
 LIMITS = {
-    "rate_per_minute": 10,
-    "rate_batch_per_minute": 3,
-    "rate_concurrency": 3,
-    "rate_window": 1.0,
+    "throttle_per_minute": 10,
+    "throttle_batch_per_minute": 3,
+    "throttle_concurrency": 3,
+    "throttle_window": 1.0,
 }
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import socket
 import threading
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -81,21 +80,26 @@ def company_api(realm: str, rest: str):
     if owner != realm or company is None:
         return _fault_response(faults.forbidden())
     is_batch = rest.strip("/").lower() == "batch"
+    injector = state.faults
+    injector.sleep_latency()
+    wait = injector.admit(realm)
+    if wait:
+        return _throttled(f"{wait:g}")
     with state.lock:
         admitted = state.throttle.enter(state.knobs, realm, is_batch)
         state.counts["requests"] += 1
-    if not admitted:
+    if not admitted:  # Intuit sends no Retry-After: clients wait 60 s (reference §6)
         return _fault_response(faults.throttle())
     try:
-        injected = state.next_fault()
-        if state.knobs["latency"]:
-            time.sleep(state.knobs["latency"])
+        injected = injector.draw()
         if injected == "429":
-            return _fault_response(faults.throttle())
+            return _throttled(f"{injector.faults.retry_after:g}")
         if injected == "500":
             return _fault_response(faults.system_failure())
+        if injector.denied(rest):
+            return _fault_response(faults.forbidden())
         if injected == "slow":
-            time.sleep(state.knobs["slow_seconds"])
+            injector.slow()
         try:
             body, status = _dispatch(state, company, rest.strip("/"))
         except Exception:  # never a bare HTML 500: QBO answers a SystemFault body
@@ -110,6 +114,11 @@ def company_api(realm: str, rest: str):
     finally:
         with state.lock:
             state.throttle.leave(realm)
+
+
+def _throttled(retry_after: str):
+    body, status = _fault_response(faults.throttle())
+    return body, status, {"Retry-After": retry_after}
 
 
 def _dispatch(state: SandboxState, company: Company, rest: str) -> tuple[dict, int]:
@@ -268,12 +277,18 @@ def state_dump():
 
 @control.post("/reset")
 def reset():
-    _state().reset()
+    state, body = _state(), request.get_json(silent=True) or {}
+    state.reset()
+    if "faults" in body:
+        payload, status = state.faults.control("POST", body["faults"] or {})
+        if status != 200:
+            return jsonify(payload), status
     return jsonify({"ok": True})
 
 
 @control.post("/knobs")
 def knobs():
+    """QBO-only settings (token lifetimes, Intuit's throttle); faults go to /_sandbox/faults."""
     try:
         _state().set_knobs(**(request.get_json(silent=True) or {}))
     except TypeError as exc:
@@ -281,20 +296,11 @@ def knobs():
     return jsonify(_state().knobs)
 
 
-@control.post("/faults")
+@control.route("/faults", methods=["GET", "POST"])
 def set_faults():
-    """Body: {"script": ["429","500","drop","slow","ok"], "rates": {...}, "seed": n}."""
-    state, data = _state(), request.get_json(silent=True) or {}
-    with state.lock:
-        if "script" in data:
-            state.fault_script = [str(f) for f in data["script"]]
-        if "rates" in data:
-            state.knobs["fault_rates"] = {**state.knobs["fault_rates"], **data["rates"]}
-        if "seed" in data:
-            state.set_knobs(fault_seed=data["seed"])
-        if "latency" in data:
-            state.knobs["latency"] = float(data["latency"])
-    return jsonify({"script": state.fault_script, "rates": state.knobs["fault_rates"]})
+    """The shared fault knobs (cwqbo.sandbox.faults): same body as the Manage sandbox's."""
+    body, status = _state().faults.control(request.method, request.get_json(silent=True) or {})
+    return jsonify(body), status
 
 
 @control.post("/tokens")

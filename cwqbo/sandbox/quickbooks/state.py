@@ -1,66 +1,60 @@
-"""The sandbox's whole state: companies, OAuth, throttles, injected faults and counters."""
+"""The sandbox's whole state: companies, OAuth, Intuit's throttle, the fault injector, counters."""
 
 from __future__ import annotations
 
 import collections
 import json
-import random
 import threading
 import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..faults import FaultInjector, Faults, SlidingWindow
 from .company import Company
 from .oauth import OAuthServer
 
 DEFAULT_DATASET = Path(__file__).resolve().parent.parent / "data" / "quickbooks_sample.json"
 
+ENV_PREFIX = "QBO_SANDBOX_"  # fault knobs from the environment (cwqbo.sandbox.faults)
+# QBO-only settings (``/_sandbox/knobs``); faults, latency and the generic rate limit are the
+# shared knobs of cwqbo.sandbox.faults (``/_sandbox/faults``).
 KNOBS: dict[str, Any] = {
-    "rate_per_minute": 500,  # requests per window per realm
-    "rate_batch_per_minute": 40,  # batch requests per window per realm
-    "rate_concurrency": 10,  # in-flight requests per realm
-    "rate_window": 60.0,  # seconds; lower it in tests
+    # Intuit's throttle (reference §6): per realm, answered with fault 3001 / HTTP 429.
+    "throttle_per_minute": 500,  # requests per window
+    "throttle_batch_per_minute": 40,  # batch requests per window
+    "throttle_concurrency": 10,  # in-flight requests
+    "throttle_window": 60.0,  # seconds; lower it in tests
     "access_ttl": 3600,
     "refresh_ttl": 8726400,
     "hard_ttl": 5 * 365 * 86400,
     "refresh_grace": 0.0,  # seconds a superseded refresh token keeps working (reference U2)
     "rotate_refresh_tokens": True,
-    "latency": 0.0,  # seconds added to every API call
-    "fault_seed": 0,
-    "fault_rates": {"429": 0.0, "500": 0.0, "drop": 0.0, "slow": 0.0},
-    "slow_seconds": 2.0,
     "cdc_max_days": 30,
 }
 
 
 class Throttle:
-    """Per-realm sliding windows and a concurrency count, as QBO enforces them."""
+    """Intuit's per-realm windows (all calls, batch calls) and concurrency count."""
 
     def __init__(self) -> None:
-        self.calls: dict[str, collections.deque[float]] = collections.defaultdict(collections.deque)
-        self.batches: dict[str, collections.deque[float]] = collections.defaultdict(
-            collections.deque
-        )
+        self.calls, self.batches = SlidingWindow(), SlidingWindow()
         self.inflight: dict[str, int] = collections.defaultdict(int)
         self.max_inflight: dict[str, int] = collections.defaultdict(int)
         self.throttled = 0
 
     def enter(self, knobs: dict[str, Any], realm: str, batch: bool) -> bool:
-        now, window = time.monotonic(), float(knobs["rate_window"])
-        for dq in (self.calls[realm], self.batches[realm]):
-            while dq and dq[0] <= now - window:
-                dq.popleft()
+        now, window = time.monotonic(), float(knobs["throttle_window"])
         if (
-            len(self.calls[realm]) >= knobs["rate_per_minute"]
-            or (batch and len(self.batches[realm]) >= knobs["rate_batch_per_minute"])
-            or self.inflight[realm] >= knobs["rate_concurrency"]
+            self.calls.wait(realm, knobs["throttle_per_minute"], window, now)
+            or (batch and self.batches.wait(realm, knobs["throttle_batch_per_minute"], window, now))
+            or self.inflight[realm] >= knobs["throttle_concurrency"]
         ):
             self.throttled += 1
             return False
-        self.calls[realm].append(now)
+        self.calls.record(realm, now)
         if batch:
-            self.batches[realm].append(now)
+            self.batches.record(realm, now)
         self.inflight[realm] += 1
         self.max_inflight[realm] = max(self.max_inflight[realm], self.inflight[realm])
         return True
@@ -69,20 +63,33 @@ class Throttle:
         self.inflight[realm] -= 1
 
 
+def split_knobs(knobs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split keyword knobs into (QBO settings, shared fault knobs); unknown names raise."""
+    faults = {k: v for k, v in knobs.items() if k in Faults.names()}
+    settings = {k: v for k, v in knobs.items() if k not in faults}
+    unknown = set(settings) - set(KNOBS)
+    if unknown:
+        raise TypeError(
+            f"unknown sandbox knobs: {sorted(unknown)}; QBO settings: {sorted(KNOBS)}; "
+            f"fault knobs: {list(Faults.names())}"
+        )
+    return settings, faults
+
+
 class SandboxState:
     """Everything the sandbox knows; one re-entrant lock guards it."""
 
     def __init__(self, dataset_path: str | Path | None = None, **knobs: Any) -> None:
-        unknown = set(knobs) - set(KNOBS)
-        if unknown:
-            raise TypeError(f"unknown sandbox knobs: {sorted(unknown)}")
+        settings, fault_knobs = split_knobs(knobs)
         self.dataset_path = Path(dataset_path or DEFAULT_DATASET)
-        self.initial_knobs = {**KNOBS, **knobs}
+        self.initial_knobs = {**KNOBS, **settings}
+        self.faults = FaultInjector.from_settings(ENV_PREFIX, fault_knobs)
         self.lock = threading.RLock()
         self.reset()
 
     def reset(self) -> None:
-        """Reload the dataset and forget tokens, counters and faults."""
+        """Reload the dataset and forget tokens, counters and settings (faults stay, as in
+        the Manage sandbox: ``POST /_sandbox/reset {"faults": {...}}`` sets them too)."""
         with self.lock:
             data = json.loads(self.dataset_path.read_text(encoding="utf-8"))
             self.knobs = json.loads(json.dumps(self.initial_knobs))
@@ -93,8 +100,6 @@ class SandboxState:
             }
             self.oauth = OAuthServer(self.knobs, data.get("clients", []))
             self.throttle = Throttle()
-            self.rng = random.Random(self.knobs["fault_seed"])
-            self.fault_script: list[str] = []
             self.counts: collections.Counter[str] = collections.Counter()
 
     def now(self) -> datetime:
@@ -102,27 +107,12 @@ class SandboxState:
 
     def set_knobs(self, **knobs: Any) -> None:
         with self.lock:
-            unknown = set(knobs) - set(KNOBS)
-            if unknown:
-                raise TypeError(f"unknown sandbox knobs: {sorted(unknown)}")
-            self.knobs.update(knobs)
-            if "fault_seed" in knobs:
-                self.rng = random.Random(knobs["fault_seed"])
-
-    def next_fault(self) -> str | None:
-        """Pick the injected fault for this API call: the script first, then the seeded rates."""
-        with self.lock:
-            if self.fault_script:
-                fault = self.fault_script.pop(0)
-                if fault in ("", "ok"):
-                    return None
-                self.counts[f"fault_{fault}"] += 1
-                return fault
-            for fault, rate in self.knobs["fault_rates"].items():
-                if rate and self.rng.random() < rate:
-                    self.counts[f"fault_{fault}"] += 1
-                    return fault
-        return None
+            settings, fault_knobs = split_knobs(knobs)
+            if fault_knobs:
+                raise TypeError(
+                    f"{sorted(fault_knobs)} are fault knobs: POST them to /_sandbox/faults"
+                )
+            self.knobs.update(settings)
 
     def add_token(self, realm_id: str, access_ttl: float | None = None) -> str:
         """Mint an access token for a realm without the consent flow (tests, demo)."""
@@ -144,7 +134,8 @@ class SandboxState:
                 "throttled": self.throttle.throttled,
                 "max_inflight": dict(self.throttle.max_inflight),
                 "knobs": self.knobs,
-                "fault_script": list(self.fault_script),
+                "faults": self.faults.faults.as_dict(),
+                "faultCounts": dict(self.faults.counts),
                 "realms": {
                     rid: {
                         "CompanyName": c.info.get("CompanyName"),
