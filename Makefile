@@ -14,12 +14,14 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# exec: make's child is the launcher itself (no shell between), so the SIGTERM make passes
+# on when it is stopped reaches the launcher, which stops everything it started.
 run: setup
-	$(BIN)/python -m cwqbo.launcher
+	exec $(BIN)/python -m cwqbo.launcher
 
 # Demo mode: cwqbo wired to the Manage and QBO simulators, data in instance/demo (README).
 demo: setup
-	$(BIN)/python -m cwqbo.demo
+	exec $(BIN)/python -m cwqbo.demo
 
 # Debian's Chromium for the browser tests (Playwright cannot download a browser here).
 browser:

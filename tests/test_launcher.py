@@ -1,5 +1,5 @@
-"""The README's run command: embedded Redis, migrations, web, worker and scheduler; Ctrl-C
-leaves nothing behind."""
+"""The README's run command: embedded Redis, migrations, web, worker and scheduler; Ctrl-C,
+SIGTERM and SIGHUP leave nothing behind, whether they reach make, the launcher or both."""
 
 import json
 import os
@@ -7,11 +7,17 @@ import signal
 import subprocess
 import sys
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from support import free_port, processes_with, wait_for
 
 REPO = Path(__file__).resolve().parent.parent
+# `make` as a service manager would run it; -o: never reinstall the venv during a test.
+MAKE_RUN = ["make", "--no-print-directory", "-o", ".venv/.installed", "run"]
+LAUNCHER = [sys.executable, "-m", "cwqbo.launcher"]
+STOPPED_WITHIN = 40  # seconds: honcho's 5 s grace, gunicorn, RQ and valkey shutting down
 
 
 def processes_of(instance: Path) -> list[int]:
@@ -28,33 +34,76 @@ def health(port: int):
     return body if body["worker"]["ok"] and body["scheduler"]["ok"] else None
 
 
-def test_run_command_starts_everything_and_ctrl_c_stops_everything(tmp_path):
+def kill_leftovers(marker: bytes) -> list[int]:
+    """SIGKILL what a failed stop left running (only this test's processes carry marker)."""
+    left = processes_with(marker)
+    for pid in left:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    return left
+
+
+@contextmanager
+def running(tmp_path, command: list[str]):
+    """Start ``command`` in a session of its own and wait until the app is healthy."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
     instance = tmp_path / "instance"
     env.update(CWQBO_INSTANCE=str(instance), PORT=str(port))
-    log = open(tmp_path / "run.log", "w")
+    log_path = tmp_path / "run.log"
+    log = open(log_path, "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "cwqbo.launcher"],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+        command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
     try:
-        body = wait_for(lambda: health(port), 60, "web, worker and scheduler to be healthy")
+        body = wait_for(lambda: health(port), 90, "web, worker and scheduler to be healthy")
+        yield proc, instance, body, log_path
+    finally:
+        try:
+            proc.wait(timeout=STOPPED_WITHIN)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+        finally:
+            log.close()
+            kill_leftovers(f"CWQBO_INSTANCE={instance}".encode())
+
+
+def assert_all_stopped(proc, instance: Path, log_path: Path) -> None:
+    proc.wait(timeout=STOPPED_WITHIN)
+    left = processes_of(instance)
+    assert left == [], f"still running after the stop: {left}\n{log_path.read_text()[-3000:]}"
+    assert "embedded Redis stopped" in log_path.read_text()
+
+
+def test_run_command_starts_everything_and_ctrl_c_stops_everything(tmp_path):
+    with running(tmp_path, LAUNCHER) as (proc, instance, body, log_path):
         # launcher, honcho and its helpers, gunicorn master + 2, worker, scheduler, valkey
         assert len(processes_of(instance)) >= 6
         assert body["database"]["ok"] and body["redis"]["ok"] and body["worker"]["count"] == 1
-        socket_path = tmp_path / "instance" / "valkey" / "valkey.sock"
+        socket_path = instance / "valkey" / "valkey.sock"
         assert socket_path.is_socket()  # the embedded server listens on a unix socket only
-        assert (tmp_path / "instance" / "cwqbo.sqlite3").exists()  # migrated at start
-    finally:
+        assert (instance / "cwqbo.sqlite3").exists()  # migrated at start
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
-        try:
-            proc.wait(timeout=30)
-        finally:
-            log.close()
-    assert processes_of(instance) == []
-    assert "embedded Redis stopped" in (tmp_path / "run.log").read_text()
+        assert_all_stopped(proc, instance, log_path)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+def test_a_signal_to_the_launcher_alone_stops_everything(tmp_path, signum):
+    with running(tmp_path, LAUNCHER) as (proc, instance, _body, log_path):
+        os.kill(proc.pid, signum)  # the launcher only, not its process group
+        assert_all_stopped(proc, instance, log_path)
+        assert proc.returncode == 128 + signum
+        assert f"{signal.Signals(signum).name} received, stopping everything" in (
+            log_path.read_text()
+        )
+
+
+def test_sigterm_to_make_run_stops_everything(tmp_path):
+    """What a service manager does: SIGTERM to the process it started (make), nothing else."""
+    with running(tmp_path, MAKE_RUN) as (proc, instance, _body, log_path):
+        assert len(processes_of(instance)) >= 7  # make on top of the launcher's tree
+        os.kill(proc.pid, signal.SIGTERM)
+        assert_all_stopped(proc, instance, log_path)
