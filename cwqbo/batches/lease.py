@@ -1,7 +1,7 @@
 """A batch's lock that dies with its holder: a short TTL renewed by a heartbeat thread.
 
 While a worker runs a batch, a thread renews the Redis lock every third of its TTL and
-stamps ``batches.heartbeat_at``. A SIGKILL, OOM kill or dyno restart stops the heartbeat:
+another stamps ``batches.heartbeat_at``. A SIGKILL, OOM kill or dyno restart stops the heartbeat:
 the lock expires within its TTL and the sweeper sees the stale heartbeat and resumes the
 batch (STYLE habit 13).
 """
@@ -49,7 +49,7 @@ class BatchLease:
         self.token = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.lost = threading.Event()
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         self._engine = db.engine
 
     def acquire(self) -> bool:
@@ -57,15 +57,21 @@ class BatchLease:
         if not self._lock.acquire(token=self.token):
             return False
         self._beat_db()
-        self._thread = threading.Thread(
-            target=self._beat, name=f"batch-{self.batch_id}-heartbeat", daemon=True
-        )
-        self._thread.start()
+        # Two threads: a slow database (SQLite busy, a PostgreSQL row lock) must never
+        # delay the lock's renewal past its TTL.
+        self._threads = [
+            threading.Thread(target=target, name=f"batch-{self.batch_id}-{name}", daemon=True)
+            for name, target in (("lock", self._renew), ("heartbeat", self._stamp))
+        ]
+        for thread in self._threads:
+            thread.start()
         return True
 
-    def _beat(self) -> None:
-        every = max(self.ttl / 3, 0.5)
-        while not self._stop.wait(every):
+    def _every(self) -> float:
+        return max(self.ttl / 3, 0.5)
+
+    def _renew(self) -> None:
+        while not self._stop.wait(self._every()):
             try:
                 self._lock.reacquire()
             except LockError:
@@ -74,7 +80,9 @@ class BatchLease:
                 return
             except RedisError as exc:  # Redis unreachable for a moment: try again next beat
                 log.warning("batch %s: could not renew its lock: %s", self.batch_id, exc)
-                continue
+
+    def _stamp(self) -> None:
+        while not self._stop.wait(self._every()):
             self._beat_db()
 
     def _beat_db(self) -> None:
@@ -91,8 +99,8 @@ class BatchLease:
     def release(self) -> None:
         """Stop the heartbeat and free the lock (if it is still ours)."""
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(self.ttl)
+        for thread in self._threads:
+            thread.join(self.ttl)
         try:
             self._lock.release()
         except LockError:

@@ -1,0 +1,242 @@
+"""Nothing stuck (issue 11 §1): dead workers, lost jobs, a held lock, the job timeout.
+
+The SIGKILL tests use real RQ worker and scheduler processes (cwqbo/jobs/worker.py), the
+real sweeper run by a worker, and both sandboxes over HTTP.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from datetime import timedelta
+
+import pytest
+from rq.job import Job
+from support import wait_for
+from transfer_support import (
+    batch_status,
+    manage_batches,
+    qbo_docs,
+    row_ids,
+    submit,
+    transactions,
+    unposted_numbers,
+)
+from worker_support import FAST_RECOVERY, KillAfter, Processes, alive, lease_holder_pid
+
+from cwqbo.extensions import db
+from cwqbo.jobs import TRANSFERS_QUEUE, get_queue, redis_for
+from cwqbo.jobs.tasks import run_periodic
+from cwqbo.models import Batch, BatchLog
+from cwqbo.models.user import utcnow
+from cwqbo.sandbox.connectwise.faults import Faults
+
+# Ordinary USD invoices of the Manage sample: each goes through without faults.
+NUMBERS = [n for n in range(10010, 10034) if n not in (10022, 10027)]
+RECOVERY_BOUND = 60  # seconds from the SIGKILL to the batch's end
+
+
+@pytest.fixture
+def app_config(app_config):
+    return {**app_config, **FAST_RECOVERY}
+
+
+@pytest.fixture
+def qbo_stack():
+    """A QBO sandbox whose server object the test can hook (the shared fixture hides it)."""
+    from cwqbo.sandbox.quickbooks import serve_in_thread as serve_qbo
+
+    base_url, server, state = serve_qbo()
+    yield base_url, server, state
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def qbo_server(qbo_stack):
+    return qbo_stack[0], qbo_stack[2]
+
+
+def log_lines(app, batch_id: int) -> list[str]:
+    with app.app_context():
+        return list(
+            db.session.scalars(
+                db.select(BatchLog.message)
+                .where(BatchLog.batch_id == batch_id)
+                .order_by(BatchLog.id)
+            )
+        )
+
+
+def assert_exactly_once(app, batch_id, qbo_base_url, state, numbers):
+    """0 lost, 0 doubled, 0 marked in Manage without being in QBO."""
+    docs = qbo_docs(qbo_base_url)
+    wanted = {str(n) for n in numbers}
+    doubled = {n: len(docs[n]) for n in wanted if len(docs.get(n, [])) > 1}
+    lost = sorted(n for n in wanted if n not in docs)
+    assert not doubled and not lost, f"doubled {doubled}, lost {lost}"
+    marked = manage_batches(state)
+    assert len(marked) == len(wanted), sorted(marked)
+    marked_numbers = {ident.rsplit("-I", 1)[1] for ident in marked}
+    assert marked_numbers == wanted
+    assert not marked_numbers - set(docs), "marked in Manage but not in QBO"
+    assert not wanted & unposted_numbers(state)
+    txs = transactions(app, batch_id)
+    assert {t["state"] for t in txs.values()} == {"batched"}, txs
+
+
+def is_qbo_invoice_chunk(environ, body):
+    return environ["PATH_INFO"].endswith("/batch") and b'"Invoice"' in body
+
+
+def is_manage_mark(environ, body):
+    return environ["REQUEST_METHOD"] == "POST" and environ["PATH_INFO"].endswith(
+        "/finance/accounting/batches"
+    )
+
+
+@pytest.mark.parametrize("moment", ["after QBO created a chunk", "mid-marks"])
+def test_a_sigkilled_work_horse_batch_finishes_by_itself(
+    app, app_config, connected, manage, qbo_stack, cw_server, redis_conn, tmp_path, moment
+):
+    qbo_url, qbo_wsgi, _qbo_state = qbo_stack
+    state = manage[1]
+    procs = Processes(app_config, app, tmp_path)
+    batch_id = submit(app, row_ids(*NUMBERS))  # queued; no worker runs yet
+    workers = {}
+
+    def kill():
+        horse = lease_holder_pid(redis_conn, batch_id)
+        assert horse is not None, "the request came from the batch's lock holder"
+        os.kill(horse, signal.SIGKILL)
+        if moment == "mid-marks":  # the whole dyno goes: work-horse and worker
+            os.kill(workers["first"].pid, signal.SIGKILL)
+        return [horse]
+
+    if moment == "mid-marks":
+        server, hook = cw_server[1], KillAfter(cw_server[1].app, is_manage_mark, kill, nth=5)
+    else:
+        server, hook = qbo_wsgi, KillAfter(qbo_wsgi.app, is_qbo_invoice_chunk, kill)
+    inner, server.app = server.app, hook
+    try:
+        procs.scheduler()
+        workers["first"] = procs.worker()
+        wait_for(lambda: hook.killed, 90, f"the SIGKILL {moment}\n{procs.logs()}")
+        killed_at = time.monotonic()
+        assert not alive(hook.killed[0])
+        if moment == "after QBO created a chunk":
+            assert len(qbo_docs(qbo_url)) >= len(NUMBERS), "QBO created the chunk"
+            assert {t["state"] for t in transactions(app, batch_id).values()} == {"sending"}
+        else:
+            wait_for(lambda: not alive(workers["first"].pid), 10, "the worker's death")
+            assert 0 < len(manage_batches(state)) < len(NUMBERS)
+            procs.worker()  # the restarted dyno
+        wait_for(
+            lambda: batch_status(app, batch_id)[0] in Batch.ENDED,
+            RECOVERY_BOUND,
+            f"the batch to finish by itself\n{procs.logs()}",
+        )
+        elapsed = time.monotonic() - killed_at
+    finally:
+        server.app = inner
+        procs.stop()
+    assert batch_status(app, batch_id)[0] == "succeeded", batch_status(app, batch_id)
+    assert elapsed < RECOVERY_BOUND
+    assert_exactly_once(app, batch_id, qbo_url, state, NUMBERS)
+    assert any(line.startswith("Resumed automatically") for line in log_lines(app, batch_id))
+    print(f"{moment}: finished {elapsed:.1f} s after the SIGKILL")
+
+
+def test_a_skipped_job_says_so_and_the_batch_still_runs(
+    app, connected, manage, qbo_server, run_jobs
+):
+    batch_id = submit(app, row_ids(*NUMBERS[:3]))
+    with app.app_context():
+        job_id = db.session.get(Batch, batch_id).job_id
+        # Another (dead) worker's lock: it expires by itself after its TTL.
+        other = redis_for(app).lock(f"cwqbo:lock:batch:{batch_id}", timeout=1)
+        assert other.acquire(token="elsewhere:4242:dead")
+    run_jobs()
+    with app.app_context():
+        job = Job.fetch(job_id, connection=redis_for(app))
+        assert job.meta["outcome"] == "skipped"
+        assert job.return_value()["outcome"] == "skipped"
+    assert batch_status(app, batch_id)[0] == "queued"
+    assert any("elsewhere:4242:dead holds its lock" in line for line in log_lines(app, batch_id))
+    wait_for(lambda: not redis_for(app).exists(f"cwqbo:lock:batch:{batch_id}"), 5, "lock expiry")
+    app.config["BATCH_STALE_AFTER"] = 0
+    with app.app_context():
+        assert run_periodic("sweep-batches") == [f"INV-{batch_id:06d}"]
+        assert run_periodic("sweep-batches") == [], "its new job waits: not queued twice"
+    run_jobs()
+    assert batch_status(app, batch_id)[0] == "succeeded"
+    assert any("Queued again automatically" in line for line in log_lines(app, batch_id))
+
+
+def test_a_queued_batch_whose_job_vanished_is_queued_again(
+    app, connected, manage, qbo_server, run_jobs
+):
+    batch_id = submit(app, row_ids(*NUMBERS[:2]))
+    with app.app_context():
+        get_queue(TRANSFERS_QUEUE).empty()  # Redis lost the job (flushed, restarted)
+        assert run_periodic("sweep-batches") == [], "not stale yet"
+    app.config["BATCH_STALE_AFTER"] = 0
+    with app.app_context():
+        assert run_periodic("sweep-batches") == [f"INV-{batch_id:06d}"]
+    run_jobs()
+    assert batch_status(app, batch_id)[0] == "succeeded"
+
+
+def make_dead_run(app, batch_id: int, seconds_ago: int = 120) -> None:
+    """Leave the batch as a SIGKILLed worker does: running, no lock, an old heartbeat."""
+    with app.app_context():
+        get_queue(TRANSFERS_QUEUE).empty()
+        batch = db.session.get(Batch, batch_id)
+        batch.status, batch.started_at = Batch.RUNNING, utcnow() - timedelta(seconds=seconds_ago)
+        batch.heartbeat_at = batch.started_at
+        db.session.commit()
+
+
+def test_retry_resumes_a_batch_whose_worker_died_and_says_so(
+    app, connected, manage, qbo_server, run_jobs
+):
+    batch_id = submit(app, row_ids(*NUMBERS[:3]))
+    make_dead_run(app, batch_id)
+    identifier = f"INV-{batch_id:06d}"
+    page = connected.get(f"/batches/{identifier}").get_data(as_text=True)
+    assert "Its worker stopped" in page and "Retry now" in page
+    # While a worker holds the lock the batch is running: Retry says so and does nothing.
+    with app.app_context():
+        lock = redis_for(app).lock(f"cwqbo:lock:batch:{batch_id}", timeout=30)
+        assert lock.acquire(token="host:1:alive")
+    response = connected.post(f"/batches/{identifier}/retry")
+    page = connected.get(response.headers["Location"]).get_data(as_text=True)
+    assert "This batch is running" in page
+    assert batch_status(app, batch_id)[0] == "running"
+    lock.release()
+    response = connected.post(f"/batches/{identifier}/retry")
+    page = connected.get(response.headers["Location"]).get_data(as_text=True)
+    assert "its worker had stopped" in page and "3 transaction(s) continue" in page
+    run_jobs()
+    assert batch_status(app, batch_id)[0] == "succeeded"
+
+
+def test_a_batch_longer_than_the_job_timeout_continues_in_follow_up_jobs(
+    app, connected, manage, qbo_server, run_jobs
+):
+    state, faults = manage[1], manage[2]
+    # Every Manage call takes 200 ms: the batch (~50 calls) outlasts the 8 s job timeout.
+    app.config.update(JOB_TIMEOUT=8, BATCH_TIME_BUDGET=4)
+    faults.configure(Faults(latency_ms=200))
+    started = time.monotonic()
+    batch_id = submit(app, row_ids(*NUMBERS))
+    run_jobs()
+    elapsed = time.monotonic() - started
+    faults.configure(Faults())
+    status, message = batch_status(app, batch_id)
+    assert status == "succeeded", message
+    assert elapsed > 8, "the batch took longer than one job may run"
+    continued = [line for line in log_lines(app, batch_id) if line.startswith("Continuing:")]
+    assert continued, log_lines(app, batch_id)
+    assert_exactly_once(app, batch_id, qbo_server[0], state, NUMBERS)

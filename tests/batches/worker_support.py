@@ -1,0 +1,138 @@
+"""Real RQ worker and scheduler processes for the recovery and soak tests, and a WSGI hook
+that SIGKILLs the work-horse at an exact moment of a sandbox request."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+CONFIG_ENV = "CWQBO_TEST_APP_CONFIG"
+_BOOT = (
+    "import json, os; from cwqbo import create_app; "
+    f"app = create_app(json.loads(os.environ[{CONFIG_ENV!r}])); "
+)
+WORKER = _BOOT + "from cwqbo.jobs.worker import run_worker; run_worker(app)"
+SCHEDULER = _BOOT + "from cwqbo.jobs.worker import run_scheduler; run_scheduler(app, interval=1)"
+
+# Seconds, small so a dead worker is noticed quickly: lock TTL 3 s (renewed every second),
+# a batch is stale after 6 s without a heartbeat, the sweeper runs every second.
+FAST_RECOVERY = {"BATCH_LOCK_TTL": 3, "BATCH_STALE_AFTER": 6, "BATCH_SWEEP_INTERVAL": 1}
+
+
+def process_config(app_config: dict, app) -> dict:
+    """The config a worker process is built from: the test app's (app_config fixture), with
+    the database URL the app uses spelled out (SQLite or PostgreSQL alike)."""
+    return {**app_config, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]}
+
+
+def children(pid: int) -> list[int]:
+    """Return the pids whose parent is pid (an RQ worker's work-horse)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            stat = (proc / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(proc.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+class Processes:
+    """Worker and scheduler processes of one test; all SIGKILLed (with horses) at the end."""
+
+    def __init__(self, app_config: dict, app, folder: Path) -> None:
+        self.env = {**os.environ, CONFIG_ENV: json.dumps(process_config(app_config, app))}
+        self.folder = folder
+        self.started: list[subprocess.Popen] = []
+
+    def _start(self, name: str, code: str) -> subprocess.Popen:
+        log = open(self.folder / f"{name}-{len(self.started)}.log", "wb")  # noqa: SIM115
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code], cwd=REPO, env=self.env, stdout=log, stderr=log
+        )
+        log.close()
+        self.started.append(proc)
+        return proc
+
+    def worker(self) -> subprocess.Popen:
+        return self._start("worker", WORKER)
+
+    def scheduler(self) -> subprocess.Popen:
+        return self._start("scheduler", SCHEDULER)
+
+    def logs(self) -> str:
+        return "\n".join(
+            f"--- {p.name}\n{p.read_text(errors='replace')[-4000:]}"
+            for p in sorted(self.folder.glob("*.log"))
+        )
+
+    def stop(self) -> None:
+        for proc in self.started:
+            for pid in children(proc.pid):
+                _kill(pid)
+            _kill(proc.pid)
+            proc.wait(10)
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def lease_holder_pid(redis_conn, batch_id: int) -> int | None:
+    """Return the pid of the process holding the batch's lock (its token is host:pid:…)."""
+    value = redis_conn.get(f"cwqbo:lock:batch:{batch_id}")
+    return int(value.decode().split(":")[1]) if value else None
+
+
+class KillAfter:
+    """WSGI middleware for a sandbox: once the n-th matching request has been fully handled
+    (the sandbox did the work), SIGKILL the process that sent it, before it hears back."""
+
+    def __init__(self, app, match, kill, nth: int = 1) -> None:
+        self.app, self.match, self.kill, self.nth = app, match, kill, nth
+        self.seen = 0
+        self.killed: list[int] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        with self._lock:
+            hit = not self.killed and self.match(environ, body)
+            if hit:
+                self.seen += 1
+                hit = self.seen == self.nth
+        if not hit:
+            return self.app(environ, start_response)
+        captured = {}
+
+        def keep(status, headers, exc_info=None):
+            captured["args"] = (status, headers)
+            return lambda data: None
+
+        answer = b"".join(self.app(environ, keep))
+        self.killed.extend(self.kill())
+        start_response(*captured["args"])
+        return [answer]
