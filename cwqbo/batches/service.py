@@ -5,17 +5,17 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy.exc import IntegrityError
 
 from cwqbo.batches.execution import settings_for_config
+from cwqbo.batches.rows import UnpostedRow, parse_row
 from cwqbo.connections import NotConnected, manage_client, qbo_client
 from cwqbo.connectwise import ManageError, ManageNotFound
 from cwqbo.connectwise import conditions as C
-from cwqbo.connectwise.accounting import export_id
 from cwqbo.extensions import db
 from cwqbo.jobs import TRANSFERS_QUEUE
 from cwqbo.jobs.enqueue import enqueue_after_commit
@@ -40,22 +40,6 @@ class SelectionError(Exception):
 
 
 @dataclass
-class UnpostedRow:
-    """One row of Manage's unposted list, as the selection page shows it."""
-
-    manage_id: str  # the export id (invoices: the unposted row id)
-    number: str
-    date: str  # ISO date
-    party: str  # company (invoices) or member (expenses)
-    location_id: int | None
-    location: str
-    total: float
-    currency: str
-    record_id: str | None = None  # invoices: billingLogId
-    raw: dict = field(default_factory=dict, repr=False)
-
-
-@dataclass
 class Preview:
     """The dry run of a selection (spec J2): what would be created, and every problem."""
 
@@ -63,45 +47,6 @@ class Preview:
     creates: list[dict]  # contacts, items, terms, classes, locations to be created
     problems: int  # number of transactions with problems
     skipped: int  # transactions with no lines (batched in Manage, nothing sent)
-
-
-def _date(value: object) -> str:
-    return str(value or "")[:10]
-
-
-def to_row(kind: str, raw: dict) -> UnpostedRow:
-    """Return the selection-page view of one unposted Manage row."""
-    currency = raw.get("currency") or {}
-    if kind == "invoices":
-        party, number, when = (
-            (raw.get("company") or {}).get("name", ""),
-            raw.get("invoiceNumber", ""),
-            raw.get("invoiceDate"),
-        )
-        record = raw.get("billingLogId")
-    elif kind == "expenses":
-        party, number, when = (
-            (raw.get("member") or {}).get("name", ""),
-            str(raw.get("id")),
-            raw.get("dateExpense"),
-        )
-        record = raw.get("expenseDetailId")
-    else:
-        party = (raw.get("vendor") or {}).get("name", "")
-        number = (raw.get("purchaseOrder") or {}).get("name", "")
-        when, record = raw.get("purchaseDate"), (raw.get("purchaseOrder") or {}).get("id")
-    return UnpostedRow(
-        manage_id=str(export_id(kind, raw)),
-        number=str(number or ""),
-        date=_date(when),
-        party=party or "",
-        location_id=raw.get("locationId"),
-        location=(raw.get("location") or {}).get("name", ""),
-        total=float(raw.get("total") or 0),
-        currency=currency.get("currencyCode") or currency.get("currencyIdentifier") or "",
-        record_id=str(record) if record is not None else None,
-        raw=raw,
-    )
 
 
 def fetch_rows(kind: str, manage_ids: Iterable[str]) -> dict[str, UnpostedRow]:
@@ -113,7 +58,7 @@ def fetch_rows(kind: str, manage_ids: Iterable[str]) -> dict[str, UnpostedRow]:
         chunk = ids[start : start + LOOKUP_CHUNK]
         values = chunk if kind == "products" else [int(i) for i in chunk]
         for raw in client.iter_unposted(kind, conditions=C.in_(ID_FIELD[kind], values)):
-            row = to_row(kind, raw)
+            row = parse_row(kind, raw)
             rows[row.manage_id] = row
     return rows
 
@@ -190,6 +135,11 @@ def create_batch(
             f"{len(missing)} of the selected {noun}s are no longer unposted in ConnectWise. "
             "Refresh the list and select again."
         )
+    unreadable = [rows[i] for i in ids if rows[i].problems]
+    if unreadable:  # Manage changed the row since it was listed
+        more = len(unreadable) - 1
+        also = f" ({more} more selected cannot be used either.)" if more else ""
+        raise SelectionError(unreadable[0].refusal(noun) + also)
     batch = Batch(
         kind=kind,
         mode=mode,

@@ -16,7 +16,7 @@ from datetime import datetime
 
 import redis
 
-from cwqbo.batches.service import UnpostedRow, to_row
+from cwqbo.batches.rows import UnpostedRow, parse_row, shorten, shown
 from cwqbo.connections import manage_client
 from cwqbo.extensions import db
 from cwqbo.jobs import KEY_PREFIX, get_redis
@@ -26,11 +26,11 @@ from cwqbo.models.user import utcnow
 log = logging.getLogger(__name__)
 
 CACHE_SECONDS = 120
-# Only the fields the page shows: a 5,000-row list stays a few hundred kilobytes.
+# Only the fields the page shows: a 5,000-row list stays a few hundred kilobytes. The
+# references come whole, so one that is not an object is seen as such (rows.py).
 FIELDS = {
     "invoices": (
-        "id,billingLogId,invoiceNumber,invoiceDate,company/name,locationId,location/name,"
-        "total,currency/currencyCode,currency/currencyIdentifier"
+        "id,billingLogId,invoiceNumber,invoiceDate,company,locationId,location,total,currency"
     ),
 }
 # Once a transaction is in one of these states, Manage no longer lists it as unposted.
@@ -66,7 +66,11 @@ def _read_cache(key: str) -> dict | list | None:
     except redis.RedisError as exc:
         log.warning("unposted cache unavailable: %s", exc)
         return None
-    return json.loads(raw) if raw else None
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        log.warning("unposted cache entry %s is not JSON; reading ConnectWise again", key)
+        return None
 
 
 def _write_cache(key: str, value: dict | list) -> None:
@@ -79,7 +83,7 @@ def _write_cache(key: str, value: dict | list) -> None:
 def _fetch(kind: str, location_id: int | None) -> list[UnpostedRow]:
     with manage_client() as client:
         rows = client.iter_unposted(kind, location_id=location_id, fields=FIELDS.get(kind))
-        return [_strip(to_row(kind, raw)) for raw in rows]
+        return [_strip(parse_row(kind, raw, n)) for n, raw in enumerate(rows, start=1)]
 
 
 def _strip(row: UnpostedRow) -> UnpostedRow:
@@ -93,13 +97,8 @@ def list_unposted(kind: str, location_id: int | None = None, *, refresh: bool = 
     Raises ``NotConnected`` or a ``ManageError`` when Manage cannot be read.
     """
     key = _key("unposted", _scope(), kind, location_id or "all")
-    cached = None if refresh else _read_cache(key)
-    if isinstance(cached, dict):
-        listing = Listing(
-            [UnpostedRow(**row) for row in cached["rows"]],
-            datetime.fromisoformat(cached["fetched_at"]),
-        )
-    else:
+    listing = None if refresh else _cached_listing(key)
+    if listing is None:
         fetched_at = utcnow()
         listing = Listing(_fetch(kind, location_id), fetched_at)
         _write_cache(
@@ -113,6 +112,18 @@ def list_unposted(kind: str, location_id: int | None = None, *, refresh: bool = 
     if gone:
         listing.rows = [row for row in listing.rows if row.manage_id not in gone]
     return listing
+
+
+def _cached_listing(key: str) -> Listing | None:
+    """Return the cached listing, or None when there is none that this code can read."""
+    cached = _read_cache(key)
+    try:
+        return Listing(
+            [UnpostedRow(**row) for row in cached["rows"]],
+            datetime.fromisoformat(cached["fetched_at"]),
+        )
+    except (TypeError, KeyError, ValueError):  # none, or written by another version
+        return None
 
 
 def _batched_since(kind: str, moment: datetime) -> set[str]:
@@ -132,13 +143,21 @@ def list_locations(*, refresh: bool = False) -> list[dict]:
     if isinstance(cached, list):
         return cached
     with manage_client() as client:
-        locations = [
-            {"id": int(row["id"]), "name": row.get("name") or str(row["id"])}
-            for row in client.iter_locations(fields="id,name")
-        ]
+        locations = [loc for loc in map(_location, client.iter_locations(fields="id,name")) if loc]
     locations.sort(key=lambda loc: loc["name"].lower())
     _write_cache(key, locations)
     return locations
+
+
+def _location(row: object) -> dict | None:
+    """Read one billing location; one without a usable id cannot be picked, so it is left out."""
+    ident = row.get("id") if isinstance(row, dict) else None
+    if isinstance(ident, bool) or not isinstance(ident, int) or ident <= 0:
+        log.warning("ConnectWise listed a location without a usable id: %s", shown(row))
+        return None
+    name = row.get("name")
+    name = shorten(name.strip()) if isinstance(name, str) and name.strip() else ""
+    return {"id": ident, "name": name or f"Location {ident}"}
 
 
 def forget(kind: str | None = None) -> None:

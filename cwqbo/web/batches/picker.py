@@ -20,7 +20,7 @@ from functools import cached_property
 from werkzeug.datastructures import MultiDict
 
 from cwqbo.batches import service, unposted
-from cwqbo.batches.service import UnpostedRow
+from cwqbo.batches.rows import UnpostedRow
 from cwqbo.connections import NotConnected
 from cwqbo.connectwise import ManageError
 from cwqbo.extensions import db
@@ -74,8 +74,12 @@ class Selection:
         return set() if self.select_all else set(self.included)
 
     def resolve(self, rows: list[UnpostedRow], claims: dict[str, str]) -> list[str]:
-        """Return the picked ids among ``rows``, in list order, leaving out claimed ones."""
-        return [r.manage_id for r in rows if r.manage_id not in claims and self.picked(r.manage_id)]
+        """Return the picked ids among ``rows``, in list order, leaving out the unselectable."""
+        return [
+            r.manage_id
+            for r in rows
+            if r.readable and r.manage_id not in claims and self.picked(r.manage_id)
+        ]
 
     def carried(self, rendered: set[str]) -> tuple[list[str], list[str]]:
         """Return (keep, drop): the picks and unpicks of rows that are not rendered."""
@@ -94,8 +98,18 @@ class Rows:
     error: str | None = None
 
     @cached_property
+    def held(self) -> int:
+        """How many rows are in unfinished batches."""
+        return sum(r.manage_id in self.claims for r in self.rows)
+
+    @cached_property
+    def unreadable(self) -> list[UnpostedRow]:
+        """The other rows that cannot be selected: Manage sent fields that cannot be read."""
+        return [r for r in self.rows if not r.readable and r.manage_id not in self.claims]
+
+    @cached_property
     def selectable(self) -> int:
-        return sum(r.manage_id not in self.claims for r in self.rows)
+        return len(self.rows) - self.held - len(self.unreadable)
 
     def page_rows(self, page: int) -> list[UnpostedRow]:
         return self.rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]

@@ -177,6 +177,12 @@ def _checked(picker: Picker) -> tuple[list[str], str | None]:
             f"Already in a batch that has not finished: {listed}{more}. "
             "Untick them, or wait for that batch to end."
         )
+    listed = {r.manage_id: r for r in picker.listing.rows}
+    picked = picker.selection.explicit()
+    unreadable = [listed[i] for i in listed if i in picked and not listed[i].readable]
+    if unreadable:  # the page offers no box for them; a hand-made form might
+        more = f" ({len(unreadable) - 1} more cannot be used either.)" if unreadable[1:] else ""
+        return [], unreadable[0].refusal(noun) + more
     ids = picker.chosen()
     if not ids:
         return [], f"Select at least one {noun}."
