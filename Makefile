@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run demo test setup browser lint clean
+.PHONY: run demo test setup browser postgres lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,8 +34,26 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: setup browser lint
-	$(BIN)/python -m pytest
+# Debian's PostgreSQL server programs for the PostgreSQL pass of the tests. Each pass starts
+# its own throw-away cluster (tests/pgcluster.py); no system cluster is used.
+postgres:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; \
+	fi
+
+# The whole suite once per database (README, Tests): `make test TEST_DBS=sqlite` runs one
+# pass, PYTEST_ARGS="-x tests/web" narrows it. Every pass runs; Ctrl-C stops them all.
+TEST_DBS ?= sqlite postgresql
+PYTEST_ARGS ?=
+
+test: setup browser $(if $(filter postgresql,$(TEST_DBS)),postgres) lint
+	@status=0; for db in $(TEST_DBS); do \
+	  echo "=== the test suite on $$db"; \
+	  CWQBO_TEST_DB=$$db $(BIN)/python -m pytest $(PYTEST_ARGS); code=$$?; \
+	  if [ $$code = 2 ]; then exit 2; fi; \
+	  if [ $$code != 0 ]; then status=1; echo "=== FAILED on $$db"; fi; \
+	done; exit $$status
 
 clean:
 	rm -rf $(VENV) .pytest_cache
