@@ -70,6 +70,10 @@ API_VERSION = "2025.1"
 # §1.1: requests without a clientId header are rejected with 401 (third-party report).
 MISSING_CLIENT_ID_STATUS = 401
 
+# §1.1: a clientId that is not registered at developer.connectwise.com is answered 400 with
+# "clientId" in the message (third-party setup guide); the probe names it on the form.
+UNREGISTERED_CLIENT_ID_STATUS = 400
+
 # §4.2: invoice payments — several payments per invoice are accepted, and a payment larger
 # than the invoice's open balance is rejected with 400.
 MULTIPLE_PAYMENTS_PER_INVOICE = True

@@ -77,6 +77,14 @@ def api_host(host: str) -> str:
     return f"{name}:{port}" if port else name
 
 
+def _flag(value: object) -> bool | None:
+    """Read companyinfo's IsCloud: Manage sends a string ("true"/"false"), some a boolean."""
+    if isinstance(value, bool) or value is None:
+        return value
+    text = str(value).strip().lower()
+    return True if text in ("true", "1", "yes") else False if text in ("false", "0", "no") else None
+
+
 def _has_link(response: requests.Response) -> bool:
     return "Link" in response.headers
 
@@ -146,7 +154,7 @@ class ManageClient(AccountingMixin, ReferenceMixin):
             company_name=body.get("CompanyName"),
             codebase=codebase,
             version_code=body.get("VersionCode"),
-            is_cloud=body.get("IsCloud"),
+            is_cloud=_flag(body.get("IsCloud")),
             site_url=body.get("SiteUrl"),
             api_base=base,
         )

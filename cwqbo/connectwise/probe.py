@@ -16,6 +16,7 @@ import requests
 from .client import ManageClient, ManageCredentials
 from .errors import (
     ManageAuthError,
+    ManageBadRequest,
     ManageConnectionError,
     ManageDiscoveryError,
     ManageError,
@@ -158,6 +159,15 @@ def _authenticate(client: ManageClient, result: ProbeResult) -> bool:
         return False
     except ManageConnectionError as exc:
         result.problems.append(f"Could not reach the Manage API at {client.host}: {exc.message}.")
+        return False
+    except ManageBadRequest as exc:
+        if "clientid" not in f"{exc.message} {exc.code}".lower():
+            return True  # as below: the endpoint probes tell what is wrong
+        result.problems.append(
+            f'ConnectWise Manage does not accept the Client ID "{client.credentials.client_id}": '
+            "it is not registered. Register this integration at developer.connectwise.com "
+            "(My Clients → new client) and type the GUID it gives you in Client ID."
+        )
         return False
     except ManageError:
         # /system/info needs no special role on most tenants; the endpoint probes below

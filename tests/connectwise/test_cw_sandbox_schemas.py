@@ -1,12 +1,15 @@
 """The sandbox's answers validate against the Manage OpenAPI subset's own schemas.
 
 Every operation in /work/shared/reference/schemas/connectwise-manage-openapi-subset.json is
-called (the test fails if one is added to the spec and not covered here). Endpoints the
-product uses that the subset does not define are NOT schema-checked: /finance/taxCodes and
-its taxCodeLevels, /procurement/types, /finance/invoices/{id}/payments, /system/info,
-DELETE /finance/accounting/batches/{id}, /login/companyinfo/{company}. Their shapes follow
-reference §1.4 and §4 and are exercised by the integration tests instead. The schema-only
-components BillingTerm, GLAccount and PurchaseOrder are checked against their collections.
+called (the test fails if one is added to the spec and not covered here). And every
+response the product's client reads is checked: every public ManageClient method is called
+(tests/connectwise/cw_calls.py; a new method without an entry fails), each response is
+recorded and validated against the subset's operation, else its schema-only component
+(BillingTerm, GLAccount, PurchaseOrder, Company, Member), else pyconnectwise's generated
+model (spec 2024: /finance/currencies, /finance/taxCodes and taxCodeLevels,
+/procurement/types, PO line items, invoice payments, /system/info, /count), else, for
+/login/companyinfo (outside the vendor spec), reference §1.4. A response of a path none of
+these knows fails the test.
 """
 
 from __future__ import annotations
@@ -201,3 +204,105 @@ def test_validator_rejects_a_wrong_shape(components):
     with pytest.raises(AssertionError):
         _validate(components, schema, {"id": "not-an-int", "billingLogId": None})
     _validate(components, schema, {"id": 1, "billingLogId": None})  # nullable honoured
+
+
+# -- every response the product's client reads ---------------------------------------------
+
+# Responses of paths the subset has no operation for: checked against the subset's own
+# component (schema-only), else pyconnectwise's generated model (2024 spec), else the
+# reference's description (companyinfo is outside the vendor spec).
+COMPONENT = {
+    "/finance/billingTerms": "BillingTerm",
+    "/finance/glAccounts": "GLAccount",
+    "/procurement/purchaseorders": "PurchaseOrder",
+    "/procurement/purchaseorders/{}": "PurchaseOrder",
+    "/company/companies/{}": "Company",
+    "/system/members/{}": "Member",
+}
+PYCONNECTWISE = {
+    "/finance/currencies": "FinanceCurrency",
+    "/finance/taxCodes": "TaxCode",
+    "/finance/taxCodes/{}/taxCodeLevels": "TaxCodeLevel",
+    "/procurement/types": "ProductType",
+    "/procurement/purchaseorders/{}/lineitems": "PurchaseOrderLineItem",
+    "/finance/invoices/{}/payments": "Payment",
+    "/system/info": "Info",
+    "count": "Count",
+}
+COMPANYINFO = {  # reference §1.4 (sowderca info.ts field names); IsCloud is a string there
+    "type": "object",
+    "required": ["CompanyName", "Codebase", "VersionCode", "CompanyID", "IsCloud"],
+    "properties": {
+        k: {"type": "string"}
+        for k in ("CompanyName", "Codebase", "VersionCode", "VersionNumber", "CompanyID")
+        + ("IsCloud", "SiteUrl")
+    },
+}
+
+
+def _template(path: str) -> str:
+    return "/".join("{}" if p.isdigit() else p for p in path.split("/"))
+
+
+def _spec_schema(spec, method: str, template: str):
+    for path, item in spec["paths"].items():
+        key = "/".join("{}" if p.startswith("{") else p for p in path.split("/"))
+        if key.lower() == template.lower() and method in item:
+            return _response_schema(item[method])[1]
+    return None
+
+
+def test_every_client_method_is_called_by_the_response_check():
+    from cw_calls import CALLS, GENERIC, public_methods
+
+    assert public_methods() - GENERIC == set(CALLS), "add the new client method to cw_calls"
+
+
+def test_every_response_the_client_reads_matches_the_vendor_models(spec, components, cw_client):
+    import pyconnectwise.models.manage as models
+    from cw_calls import CALLS, Context
+
+    seen: list[tuple[str, str, object]] = []
+
+    def record(response, *args, **kwargs):
+        if response.content:
+            path = response.url.split("?")[0]
+            seen.append((response.request.method.lower(), path, response.json()))
+
+    cw_client.session.hooks["response"].append(record)
+    context = Context(cw_client)
+    for call in CALLS.values():
+        call(cw_client, context)
+    checked: dict[tuple[str, str], str] = {}
+    for method, url, payload in seen:
+        if "/login/companyinfo/" in url:
+            _validate(components, COMPANYINFO, payload)
+            checked[(method, "/login/companyinfo/{}")] = "reference §1.4"
+            continue
+        template = _template(url.split("/apis/3.0", 1)[1])
+        schema = _spec_schema(spec, method, template)
+        items = payload if isinstance(payload, list) else [payload]
+        if schema is not None:
+            _validate(components, schema, payload)
+            how = "vendor subset"
+        elif template in COMPONENT:
+            ref = {"$ref": f"#/components/schemas/{COMPONENT[template]}"}
+            _validate(components, {"type": "array", "items": ref}, items)
+            how = f"subset component {COMPONENT[template]}"
+        else:
+            name = PYCONNECTWISE["count" if template.endswith("/count") else template]
+            for item in items:
+                getattr(models, name).model_validate(item)
+            how = f"pyconnectwise {name}"
+        assert items, f"{template} returned nothing to check"
+        checked[(method, template)] = how
+    # Every path the client module names was read and checked (a new constant without a
+    # call fails here), and nothing read went unchecked (an unknown path raises KeyError).
+    from cwqbo.connectwise import accounting, reference
+
+    named = {v for k, v in vars(reference).items() if k.isupper() and isinstance(v, str)}
+    named |= {*accounting.UNPOSTED_PATHS.values(), accounting.BATCHES_PATH, accounting.EXPORT_PATH}
+    reads = {t.lower() for _, t in checked}
+    assert {p.lower() for p in named} <= reads, sorted(named - reads)
+    assert ("post", "/finance/invoices/{}/payments") in checked
+    assert ("post", "/finance/accounting/batches") in checked

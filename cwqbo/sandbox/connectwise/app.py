@@ -46,6 +46,14 @@ def _check_auth(state: ManageState) -> Response | None:
             "A clientId header is required. Register one at "
             "https://developer.connectwise.com/ClientID",
         )
+    client_id = request.headers["clientId"]
+    if client_id not in state.client_ids:  # Manage answers 400 naming clientId (reference §1.1)
+        return _error(
+            assumptions.UNREGISTERED_CLIENT_ID_STATUS,
+            "InvalidClientId",
+            "The clientId header is not a registered client id. Register one at "
+            "https://developer.connectwise.com/ClientID",
+        )
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     try:
@@ -147,7 +155,13 @@ def create_sandbox_app(dataset_path: Any = None, **knobs: Any) -> Flask:
             return _error(400, "InvalidObject", "Request body is not valid JSON.")
         try:
             status, payload, headers = dispatch(
-                state, request.method, api_path, request.args.to_dict(), body, request.base_url
+                state,
+                request.method,
+                api_path,
+                request.args.to_dict(),
+                body,
+                request.base_url,
+                forward_only=request.headers.get("pagination-type", "").lower() == "forward-only",
             )
         except SandboxError as exc:
             return _json(exc.body(), exc.status)

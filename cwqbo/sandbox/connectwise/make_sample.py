@@ -91,11 +91,40 @@ def build_members() -> list[dict]:
             "inactiveFlag": inactive,
             "defaultLocation": {"id": loc, "name": ref.LOCATIONS[loc - 1]["name"]},
             "type": {"id": 1, "name": "Employee"},
+            # Required by pyconnectwise's 2024 Member model; optional in the vendor spec.
+            "agreementInvoicingDisplayOptions": "RemainOnInvoicingScreen",
+            "invoiceScreenDefaultTabFormat": "ShowInvoicingTab",
+            "invoicingDisplayOptions": "RemainOnInvoicingScreen",
         }
         if vendor:
             member["vendorNumber"] = vendor
         out.append(member)
     return out
+
+
+def build_currencies() -> list[dict]:
+    """/finance/currencies rows: the Currency model, whose currencyCode is {id, name}.
+
+    (Records elsewhere carry a CurrencyReference, whose currencyCode is a string.)
+    """
+    return [
+        {
+            "id": cur["id"],
+            "currencyIdentifier": cur["currencyIdentifier"],
+            "name": cur["name"],
+            "symbol": cur["symbol"],
+            "currencyCode": {"id": cur["id"], "name": code},
+            "numberOfDecimals": cur["numberOfDecimals"],
+            "decimalSeparator": ".",
+            "thousandsSeparator": ",",
+            "displaySymbolFlag": True,
+            "displayIdFlag": False,
+            "rightAlign": False,
+            "negativeParenthesesFlag": False,
+            "_info": {"lastUpdated": "2025-01-02T00:00:00Z"},
+        }
+        for code, cur in sorted(ref.CURRENCIES.items(), key=lambda kv: kv[1]["id"])
+    ]
 
 
 def build_gl_accounts() -> list[dict]:
@@ -213,16 +242,24 @@ def build(seed: int = 20250601) -> dict:
             "VersionCode": "v2025.1",
             "VersionNumber": "v4.6.12345",
             "CompanyID": "cwqbo",
-            "IsCloud": False,
+            "IsCloud": "false",  # a string, as Manage sends it (issue 10 §5)
             "SiteUrl": "127.0.0.1",
         },
         "credentials": {
             "companyId": "cwqbo",
             "publicKey": "sandboxpublic",
             "privateKey": "sandboxprivate",
+            # Client ids registered at developer.connectwise.com for this tenant: the demo's
+            # (README) and the tests'. Any other answers 400 naming clientId.
+            "clientIds": [
+                "cwqbo-demo",
+                "cwqbo-tests",
+                "test-client-id",
+                "0f9d1c5e-7a55-4a6e-9a3c-4b1b2d0c1e11",
+            ],
         },
         "accountingNames": ref.accounting_names(),
-        "currencies": list(ref.CURRENCIES.values()),
+        "currencies": build_currencies(),
         "locations": build_locations(),
         "departments": ref.DEPARTMENTS,
         "companies": companies,

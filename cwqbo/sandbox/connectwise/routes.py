@@ -15,6 +15,7 @@ from .conditions import ConditionError, compile_conditions, lookup
 from .state import ManageState, SandboxError
 
 DEFAULT_PAGE_SIZE = 25
+FORWARD = "\0forward-only"  # set by dispatch when the pagination-type header asks for it
 MAX_PAGE_SIZE = 1000
 
 Lister = Callable[[ManageState], list[dict]]
@@ -82,6 +83,13 @@ def _project(row: dict, fields: list[list[str]]) -> dict:
     return out
 
 
+def _fields(chunk: list[dict], args: dict) -> list[dict]:
+    if not args.get("fields"):
+        return chunk
+    wanted = [f.strip().split("/") for f in args["fields"].split(",") if f.strip()]
+    return [_project(r, wanted) for r in chunk]
+
+
 def _int_arg(args: dict, name: str, default: int) -> int:
     raw = args.get(name)
     if raw in (None, ""):
@@ -90,6 +98,22 @@ def _int_arg(args: dict, name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise SandboxError(400, "InvalidObject", f"{name} must be an integer") from None
+
+
+def _forward_only(rows: list[dict], args: dict, base_url: str, size: int):
+    """Forward-only paging (reference §2.1): ``pageId`` means ``id > pageId``, by id."""
+    if args.get("orderBy"):
+        raise SandboxError(
+            400, "InvalidObject", "orderBy cannot be used with forward-only pagination."
+        )
+    after = _int_arg(args, "pageId", 0)
+    rows = [r for r in _sort(rows, None) if (r.get("id") or 0) > after]
+    chunk = rows[:size]
+    if len(rows) <= size or not chunk:
+        return chunk, {}
+    query = {k: v for k, v in args.items() if k not in ("page", "pageSize", "pageId", FORWARD)}
+    query.update({"pageSize": size, "pageId": chunk[-1]["id"]})
+    return chunk, {"Link": f'<{base_url}?{urlencode(query)}>; rel="next"'}
 
 
 def list_response(rows: list[dict], args: dict, base_url: str) -> tuple[list[dict], dict]:
@@ -103,14 +127,14 @@ def list_response(rows: list[dict], args: dict, base_url: str) -> tuple[list[dic
             "conditions is invalid",
             [{"code": "InvalidConditions", "message": str(exc), "field": "conditions"}],
         ) from None
+    size = min(max(_int_arg(args, "pageSize", DEFAULT_PAGE_SIZE), 1), MAX_PAGE_SIZE)
+    if args.get(FORWARD):
+        chunk, headers = _forward_only([r for r in rows if predicate(r)], args, base_url, size)
+        return _fields(chunk, args), headers
     rows = _sort([r for r in rows if predicate(r)], args.get("orderBy"))
     page = max(_int_arg(args, "page", 1), 1)
-    size = min(max(_int_arg(args, "pageSize", DEFAULT_PAGE_SIZE), 1), MAX_PAGE_SIZE)
     last = max((len(rows) + size - 1) // size, 1)
-    chunk = rows[(page - 1) * size : page * size]
-    if args.get("fields"):
-        wanted = [f.strip().split("/") for f in args["fields"].split(",") if f.strip()]
-        chunk = [_project(r, wanted) for r in chunk]
+    chunk = _fields(rows[(page - 1) * size : page * size], args)
     links = []
 
     def link(n: int, rel: str) -> None:
@@ -128,9 +152,19 @@ def list_response(rows: list[dict], args: dict, base_url: str) -> tuple[list[dic
 
 
 def dispatch(
-    state: ManageState, method: str, api_path: str, args: dict, body: Any, base_url: str
+    state: ManageState,
+    method: str,
+    api_path: str,
+    args: dict,
+    body: Any,
+    base_url: str,
+    *,
+    forward_only: bool = False,
 ) -> tuple[int, Any, dict]:
     """Answer one API request; return (status, JSON payload or None, headers)."""
+    args = {k: v for k, v in args.items() if k != FORWARD}
+    if forward_only:
+        args[FORWARD] = "1"
     parts = [p for p in api_path.strip("/").split("/") if p]
     lower = [p.lower() for p in parts]
     path = "/".join(lower)
@@ -139,7 +173,7 @@ def dispatch(
             200,
             {
                 "version": state.company_info.get("VersionNumber", "v2025.1"),
-                "isCloud": bool(state.company_info.get("IsCloud")),
+                "isCloud": str(state.company_info.get("IsCloud")).lower() == "true",
                 "serverTimeZone": "Eastern Standard Time",
                 "cloudRegion": "NA",
             },

@@ -35,6 +35,9 @@ EXPORT_ID_FIELD = {
     "expenses": assumptions.EXPENSE_EXPORT_ID_FIELD,
     "products": assumptions.PRODUCT_EXPORT_ID_FIELD,
 }
+# Client ids registered for the sandbox tenant when a dataset lists none (the sample lists
+# these): the demo's and the README's "cwqbo-demo", and the ones the tests use.
+DEMO_CLIENT_IDS = ("cwqbo-demo",)
 # The field of an exported document compared with the request's thruDate.
 DOCUMENT_DATE = {"invoices": "documentDate", "expenses": "documentDate", "products": "purchaseDate"}
 
@@ -109,6 +112,7 @@ class ManageState:
             self.data = data
             self.company_info = data["companyInfo"]
             self.credentials = data["credentials"]
+            self.client_ids = set(self.credentials.get("clientIds") or DEMO_CLIENT_IDS)
             self.export_id_fields = {**EXPORT_ID_FIELD, **(data.get("exportIdFields") or {})}
             self.docs: dict[str, dict[int, dict]] = {}
             self.gl_owner: dict[int, tuple[str, int]] = {}
