@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request, url_for
+import re
+
+from flask import Flask, current_app, g, request, url_for
 from flask_login import current_user
 
 from cwqbo.extensions import db, login_manager
@@ -10,8 +12,22 @@ from cwqbo.models import User
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    "object-src 'none'; base-uri 'self'; form-action {form_action}; frame-ancestors 'none'"
 )
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
+
+
+def content_security_policy(form_action: tuple[str, ...] = ()) -> str:
+    """Return the policy of every page; ``form_action`` adds origins forms may go to."""
+    return CSP.format(form_action=" ".join(("'self'", *form_action)))
+
+
+def allow_form_action(origin: str) -> None:
+    """Let this response's page send a form to ``origin`` (form-action also governs where the
+    form's answer redirects, so a same-origin form that redirects off-site needs this)."""
+    if not _ORIGIN.fullmatch(origin):
+        raise ValueError(f"not an origin for form-action: {origin!r}")
+    g.csp_form_action = (*g.get("csp_form_action", ()), origin)
 
 
 def register_web(app: Flask) -> None:
@@ -47,7 +63,9 @@ def _load_user(user_id: str) -> User | None:
 
 
 def _security_headers(response):
-    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault(
+        "Content-Security-Policy", content_security_policy(g.get("csp_form_action", ()))
+    )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -18,7 +19,8 @@ from cwqbo.jobs import KEY_PREFIX, get_redis
 from cwqbo.models import QBOConfiguration
 from cwqbo.models.user import utcnow
 from cwqbo.quickbooks.errors import QBOAccessDenied, QBOConnectionLost, QBOError
-from cwqbo.quickbooks.oauth import parse_callback
+from cwqbo.quickbooks.oauth import endpoints_for, parse_callback
+from cwqbo.web import allow_form_action
 from cwqbo.web.guards import admin_required
 from cwqbo.web.settings import bp
 from cwqbo.web.settings.quickbooks import get_config
@@ -27,6 +29,31 @@ from cwqbo.web.settings.tabs import tab
 log = logging.getLogger(__name__)
 STATE_KEY = KEY_PREFIX + "qbo:oauth-state:"
 STATE_TTL = 600  # seconds the admin has to finish Intuit's consent screen
+
+
+def authorization_origin() -> str | None:
+    """Return the origin of Intuit's consent page (the local sandbox's in local mode)."""
+    cfg = current_app.config
+    try:
+        url = endpoints_for(cfg["QBO_ENVIRONMENT"], cfg["QBO_LOCAL_BASE_URL"]).authorize_url
+    except ValueError:
+        return None  # config.py refuses such settings; nothing to allow then
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def allow_connect() -> None:
+    """Let this page's Connect to QuickBooks form follow its redirect to Intuit's consent page.
+
+    Every page of a configuration needs it, not only the Connection tab: tabs are swapped in
+    by HTMX, and the policy that applies is the one of the page first loaded.
+    """
+    origin = authorization_origin()
+    try:
+        if origin:
+            allow_form_action(origin)
+    except ValueError:
+        log.warning("QBO_LOCAL_BASE_URL gives no usable origin: %r", origin)
 
 
 @tab("connection", "Connection", order=100)

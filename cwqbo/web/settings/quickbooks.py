@@ -91,6 +91,7 @@ def qbo_tab(config_id: int, tab: str):
         return render_template("settings/_qbo_panel.html", **context), status
     if config.is_lost and request.method == "GET":
         flash(config.lost_message, "error")
+    _allow_connect()
     return render_template(
         "settings/quickbooks_config.html",
         rename_form=RenameForm(obj=config),
@@ -159,6 +160,12 @@ def qbo_delete(config_id: int):
     return render_template("settings/quickbooks_delete.html", config=config, form=form), (
         400 if form.is_submitted() else 200
     )
+
+
+def _allow_connect() -> None:
+    from cwqbo.web.settings.qbo_connection import allow_connect
+
+    allow_connect()
 
 
 def _revoke_quietly(config: QBOConfiguration) -> None:
