@@ -214,3 +214,29 @@ def test_old_style_session_without_stamp_is_refused(app, make_user):
         session["_user_id"] = str(user_id)  # what a pre-stamp cookie carried
         session["_fresh"] = True
     assert client.get("/").status_code == 302
+
+
+def test_a_leftover_flask_login_cookie_neither_logs_in_nor_hides_ours(app, make_user):
+    from flask_login.utils import encode_cookie
+    from support import Browserish
+
+    user_id = make_user("leg@example.com")
+    with app.test_request_context():
+        legacy = encode_cookie(str(user_id))  # what earlier versions set for 365 days
+    stale = app.test_client()
+    stale.set_cookie("remember_token", legacy)
+    response = stale.get("/")
+    assert response.status_code == 302
+    assert any(h.startswith("remember_token=;") for h in response.headers.getlist("Set-Cookie")), (
+        "the old cookie is deleted"
+    )
+
+    web = Browserish(app.test_client())
+    answer = web.post(
+        "/auth/login", {"email": "leg@example.com", "password": PASSWORD, "remember": "y"}
+    )
+    header = next(h for h in answer.headers.getlist("Set-Cookie") if h.startswith(REMEMBER))
+    both = app.test_client()
+    both.set_cookie("remember_token", legacy)
+    both.set_cookie(REMEMBER, header.split(";")[0].split("=", 1)[1])
+    assert both.get("/").status_code == 200
