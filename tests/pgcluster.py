@@ -154,7 +154,10 @@ def start_cluster(port: int) -> Cluster:
 
 
 def _checked(command: list[str], what: str, log: Path | None = None) -> None:
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    # Its own session: a Ctrl-C reaches pytest, which stops the server in order.
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=120, check=False, start_new_session=True
+    )
     if done.returncode != 0:
         tail = log.read_text(errors="replace")[-2000:] if log and log.exists() else ""
         raise ClusterError(
