@@ -164,7 +164,7 @@ def test_seeding_twice_reuses_the_database_and_clears_batch_history(
     app_config, cw_sandbox, qbo_server, redis_conn
 ):
     from cwqbo import create_app
-    from cwqbo.demo_setup import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
+    from cwqbo.demo.seed import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
     from cwqbo.extensions import db
     from cwqbo.models import Batch, ManageConnection, QBOConfiguration, TaxMapping, User
 

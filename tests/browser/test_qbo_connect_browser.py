@@ -3,11 +3,28 @@ sandbox's consent page on an origin (and site) of its own (issue 10 §1, spec C2
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import socket
+import subprocess
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from support import PASSWORD, QBO_CA_REALM, QBO_US_REALM, Browserish, connect_qbo, qbo_settings
+from support import (
+    PASSWORD,
+    QBO_CA_REALM,
+    QBO_US_REALM,
+    Browserish,
+    connect_qbo,
+    free_port,
+    processes_with,
+    qbo_settings,
+    wait_for,
+)
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -192,3 +209,78 @@ def test_a_link_to_a_qbo_document_opens_on_the_sandbox_origin(
     assert f'"Id":"{invoice["Id"]}"' in popup.content().replace(" ", "")
     assert popup.evaluate("window.opener") is None  # rel=noopener: no handle on cwqbo
     assert csp_errors(page) == []
+
+
+# --- the same with the demo command, stopped as a service manager stops it ----------------
+
+
+def test_demo_connects_a_second_configuration_and_sigterm_to_make_stops_it(tmp_path, page):
+    web, manage, qbo = free_port(), free_port(), free_port()
+    instance = tmp_path / "demo"
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+    env.update(
+        DEMO_INSTANCE=str(instance),
+        DEMO_PORT=str(web),
+        DEMO_MANAGE_PORT=str(manage),
+        DEMO_QBO_PORT=str(qbo),
+    )
+    marker = f"DEMO_INSTANCE={instance}".encode()
+    log_path = tmp_path / "demo.log"
+    log = open(log_path, "w")
+    make = subprocess.Popen(
+        ["make", "--no-print-directory", "-o", ".venv/.installed", "demo"],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base, consent_base = f"http://127.0.0.1:{web}", f"http://127.0.0.1:{qbo}"
+    try:
+        text = wait_for(
+            lambda: "Ctrl-C stops everything.\n=" in (t := log_path.read_text()) and t,
+            90,
+            "the demo banner",
+        )
+        email = re.search(r"log in as\s+(\S+)", text).group(1)
+        password = re.search(r"password\s+(\S+)", text).group(1)
+        page.goto(base + "/auth/login")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(base + "/")
+
+        page.goto(base + "/settings/quickbooks")
+        page.get_by_label("Name", exact=True).fill("Canada")
+        page.get_by_role("button", name="Add").click()
+        expect(page).to_have_url(re.compile(r"/settings/quickbooks/\d+/connection$"))
+        connection_tab = page.url
+        page.get_by_role("button", name="Connect to QuickBooks").click()
+        consent(page, consent_base, "cwqbo Demo MSP Canada")
+        page.wait_for_url(connection_tab, timeout=30_000)
+        expect(page.get_by_text("Canada is connected to QuickBooks Online company")).to_be_visible()
+        expect(detail(page, "QuickBooks company")).to_have_text("cwqbo Demo MSP Canada")
+        page.goto(base + "/settings/quickbooks")
+        rows = page.locator("tbody tr")
+        expect(rows).to_have_count(2)
+        expect(rows.nth(1)).to_contain_text("cwqbo Demo MSP Canada")
+        expect(rows.nth(1)).to_contain_text("Connected")
+        assert csp_errors(page) == []
+        assert len(processes_with(marker)) >= 7  # make, the demo, honcho's tree, valkey
+
+        make.send_signal(signal.SIGTERM)  # make alone, as a service manager does
+        make.wait(timeout=40)
+        assert processes_with(marker) == [], log_path.read_text()[-3000:]
+        assert "SIGTERM received, stopping everything" in log_path.read_text()
+        assert "sandboxes stopped" in log_path.read_text()
+        for port in (web, manage, qbo):  # every port is free again
+            with socket.socket() as s:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.bind(("127.0.0.1", port))
+    finally:
+        if make.poll() is None:
+            os.killpg(make.pid, signal.SIGKILL)
+            make.wait(10)
+        for pid in processes_with(marker):  # what a failed stop left behind
+            os.kill(pid, signal.SIGKILL)
+        log.close()

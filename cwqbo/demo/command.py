@@ -2,7 +2,7 @@
 
 The Manage and QBO sandboxes run in this process (threads, on 127.0.0.1) with their sample
 data; then everything ``make run`` does happens in a data folder of its own (``instance/demo``:
-SQLite, secrets, embedded Redis, outbox), the database is seeded (``cwqbo.demo_setup``), and
+SQLite, secrets, embedded Redis, outbox), the database is seeded (``cwqbo.demo.seed``), and
 web, worker and scheduler start. A banner with the URL and the demo login is printed once the
 app answers. Ctrl-C stops everything, sandboxes included.
 
@@ -26,13 +26,13 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from cwqbo import create_app, launcher
-from cwqbo.demo_setup import DEMO_EMAIL, DEMO_PASSWORD, DemoError, SeedResult, seed_demo
+from cwqbo.demo.seed import DEMO_EMAIL, DEMO_PASSWORD, DemoError, SeedResult, seed_demo
 from cwqbo.extensions import db
 from cwqbo.jobs import redis_for
 from cwqbo.sandbox.connectwise import create_sandbox_app as create_manage_sandbox
 from cwqbo.sandbox.quickbooks import create_sandbox_app as create_qbo_sandbox
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = launcher.ROOT
 QBO_CLIENT_ID, QBO_CLIENT_SECRET = "cwqbo-local", "cwqbo-local-secret"
 # The demo keeps to its own folder: none of the user's real settings may leak into it.
 CLEARED = (
@@ -254,7 +254,3 @@ def main() -> int:
             server.shutdown()
             server.server_close()
         print("cwqbo demo: sandboxes stopped")
-
-
-if __name__ == "__main__":
-    sys.exit(main())
