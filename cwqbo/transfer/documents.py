@@ -15,6 +15,7 @@ from cwqbo.quickbooks.errors import (
 )
 from cwqbo.quickbooks.query import in_queries
 from cwqbo.transfer.invoices import invoice_body
+from cwqbo.transfer.shape import company_id
 from cwqbo.transfer.steps import (
     BAD,
     DOC_CHUNK,
@@ -151,7 +152,7 @@ class QBOSteps(Steps):
             try:
                 body = invoice_body(
                     tx.export,
-                    self.customers.get((tx.export.get("company") or {}).get("id")),
+                    self.customers.get(company_id(tx.export)),
                     self.qbo_ref,
                     self.manage_ref,
                     self.settings,

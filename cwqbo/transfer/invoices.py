@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from cwqbo.transfer import assumptions as A
-from cwqbo.transfer import header, lines, taxes
+from cwqbo.transfer import header, lines, shape, taxes
 from cwqbo.transfer import limits as L
 from cwqbo.transfer import names as N
 from cwqbo.transfer import problems as P
@@ -213,6 +213,9 @@ def plan_invoice(
     settings: TransferSettings,
 ) -> InvoicePlan:
     """Validate one GLExportTransaction and say what it needs. Writes nothing."""
+    unreadable = shape.problems(tx, customer)
+    if unreadable:  # the mapping would misread it: say which fields, map nothing
+        return InvoicePlan(None, N.clean(tx.get("documentNumber")), "", Decimal(0), unreadable, [])
     d = draft(tx, customer, qbo, manage, settings)
     problems = P.unique(d.ctx.problems)
     return InvoicePlan(

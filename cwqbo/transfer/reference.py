@@ -11,7 +11,9 @@ from cwqbo.quickbooks.client import BATCH_MAX, BatchOp
 from cwqbo.quickbooks.query import in_queries
 from cwqbo.transfer import assumptions as A
 from cwqbo.transfer import names as N
+from cwqbo.transfer import shape
 from cwqbo.transfer.settings import TransferSettings
+from cwqbo.transfer.shape import company_id
 
 LISTS = ("Account", "TaxCode", "TaxRate", "Term", "Class", "Department")
 PEOPLE = ("Customer", "Vendor", "Employee")
@@ -215,11 +217,13 @@ def names_needed(
     """(customer display names, item names) the invoices of a GLExport may need."""
     from cwqbo.transfer.items import item_names  # items needs this module: import late
 
-    customers = {(c.get("company") or {}).get("id"): c for c in export.get("customers") or []}
+    customers = {company_id(c): c for c in export.get("customers") or []}
     people: set[str] = set()
     items: set[str] = set()
     for tx in export.get("transactions") or []:
-        customer = customers.get((tx.get("company") or {}).get("id"))
+        customer = customers.get(company_id(tx))
+        if shape.problems(tx, customer):  # unreadable: its plan says why, nothing to load
+            continue
         name = N.customer_display_name(tx, customer, settings.append_account_name)
         if name:
             people.add(name)

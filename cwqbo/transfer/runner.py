@@ -19,6 +19,7 @@ from cwqbo.transfer.documents import QBOSteps
 from cwqbo.transfer.invoices import plan_invoice
 from cwqbo.transfer.marking import ManageSteps
 from cwqbo.transfer.settings import TransferSettings
+from cwqbo.transfer.shape import company_id
 from cwqbo.transfer.steps import (
     BAD,
     BATCHED,
@@ -148,7 +149,7 @@ class InvoiceRunner(QBOSteps, ManageSteps):
         return True
 
     def _validate_one(self, tx: Tx) -> None:
-        customer = self.customers.get((tx.export.get("company") or {}).get("id"))
+        customer = self.customers.get(company_id(tx.export))
         key, label = f"tx:{tx.id}", f"Invoice {tx.number}"
         try:
             tx.plan = plan_invoice(

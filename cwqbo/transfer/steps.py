@@ -11,6 +11,7 @@ from cwqbo.connectwise.accounting import export_shortfall
 from cwqbo.transfer.invoices import InvoicePlan
 from cwqbo.transfer.reference import ManageReference, QBOReference, names_needed
 from cwqbo.transfer.settings import TransferSettings
+from cwqbo.transfer.shape import company_id
 
 EXPORT_CHUNK = 100
 DOC_CHUNK = 30
@@ -113,7 +114,7 @@ def read_export(
         )
         documents.extend(export.get("transactions") or [])
         for customer in export.get("customers") or []:
-            customers[(customer.get("company") or {}).get("id")] = customer
+            customers[company_id(customer)] = customer
     message = export_shortfall(kind, len(keys), len(documents))
     if message is None:
         return documents, customers, None
