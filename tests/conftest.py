@@ -131,6 +131,19 @@ def database_url(tmp_path, migrated_db, pg_cluster) -> str:
 
 
 @pytest.fixture
+def empty_database(pg_cluster) -> str | None:
+    """On PostgreSQL, the libpq URL of a new database with no tables (for whole-process tests
+    that migrate it themselves, e.g. the launcher); None on SQLite (they use instance/)."""
+    if pg_cluster is None:
+        yield None
+        return
+    name = f"e_{next(_DATABASE_NUMBERS)}"
+    pg_cluster.create_database(name)
+    yield pg_cluster.libpq_url(name)
+    pg_cluster.drop_database(name)
+
+
+@pytest.fixture
 def app_config(tmp_path, redis_url, database_url) -> dict:
     """Return the config of a test app with its own instance folder and database."""
     instance = tmp_path / "instance"

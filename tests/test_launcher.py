@@ -46,12 +46,14 @@ def kill_leftovers(marker: bytes) -> list[int]:
 
 
 @contextmanager
-def running(tmp_path, command: list[str]):
+def running(tmp_path, command: list[str], database_url: str | None = None):
     """Start ``command`` in a session of its own and wait until the app is healthy."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
     instance = tmp_path / "instance"
     env.update(CWQBO_INSTANCE=str(instance), PORT=str(port))
+    if database_url:  # the PostgreSQL pass: a fresh database, in Heroku's spelling
+        env["DATABASE_URL"] = database_url.replace("postgresql://", "postgres://", 1)
     log_path = tmp_path / "run.log"
     log = open(log_path, "w")
     proc = subprocess.Popen(
@@ -71,6 +73,17 @@ def running(tmp_path, command: list[str]):
             kill_leftovers(f"CWQBO_INSTANCE={instance}".encode())
 
 
+def migrated(database_url: str | None, instance: Path) -> bool:
+    """Say whether the run's database (PostgreSQL, else instance/'s SQLite) is migrated."""
+    if database_url is None:
+        return (instance / "cwqbo.sqlite3").exists()
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        version = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    return version is not None and not (instance / "cwqbo.sqlite3").exists()
+
+
 def assert_all_stopped(proc, instance: Path, log_path: Path) -> None:
     proc.wait(timeout=STOPPED_WITHIN)
     left = processes_of(instance)
@@ -78,14 +91,14 @@ def assert_all_stopped(proc, instance: Path, log_path: Path) -> None:
     assert "embedded Redis stopped" in log_path.read_text()
 
 
-def test_run_command_starts_everything_and_ctrl_c_stops_everything(tmp_path):
-    with running(tmp_path, LAUNCHER) as (proc, instance, body, log_path):
+def test_run_command_starts_everything_and_ctrl_c_stops_everything(tmp_path, empty_database):
+    with running(tmp_path, LAUNCHER, empty_database) as (proc, instance, body, log_path):
         # launcher, honcho and its helpers, gunicorn master + 2, worker, scheduler, valkey
         assert len(processes_of(instance)) >= 6
         assert body["database"]["ok"] and body["redis"]["ok"] and body["worker"]["count"] == 1
         socket_path = instance / "valkey" / "valkey.sock"
         assert socket_path.is_socket()  # the embedded server listens on a unix socket only
-        assert (instance / "cwqbo.sqlite3").exists()  # migrated at start
+        assert migrated(empty_database, instance)  # migrated at start
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         assert_all_stopped(proc, instance, log_path)
 
