@@ -172,10 +172,10 @@ def test_flaky_apis_reach_the_same_end_state(app, connected, manage, qbo_server,
     ).raise_for_status()
     batch_id = submit(app, row_ids(*FLAKY))
     run_with_retries(app, batch_id, run_jobs)
+    qbo_faults = {k: v for k, v in qbo_server[1].faults.counts.items() if k != "ok"}
     requests.post(f"{qbo_server[0]}/_sandbox/faults", json={}, timeout=10).raise_for_status()
     injected = dict(faults.counts)
     faults.configure(Faults())
-    qbo_faults = {k: v for k, v in qbo_server[1].faults.counts.items() if k != "ok"}
     assert sum(v for k, v in injected.items() if k != "ok") >= 2, injected
     assert sum(qbo_faults.values()) >= 1, qbo_faults
     assert batch_status(app, batch_id)[0] == "succeeded", (
