@@ -9,10 +9,13 @@ still caught.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 KEY = "cwqbo:options:{config_id}:list:{name}"
 DEFAULT_TTL = 15 * 60
@@ -52,33 +55,40 @@ class Choice:
         return self.id, self.name
 
 
+def _choices(rows: Iterable[Any], id_key: str, names: tuple[str, ...], noun: str) -> list[Choice]:
+    """Read a live list once, sorted by name: a row without a usable id cannot be chosen and
+    is left out (logged); one without a readable name is shown by its id."""
+    out = []
+    for row in rows:
+        ident = row.get(id_key) if isinstance(row, dict) else None
+        if isinstance(ident, bool) or not isinstance(ident, int | str) or not str(ident).strip():
+            log.warning(
+                "a %s without a usable %s was left out of the list: %.80r", noun, id_key, row
+            )
+            continue
+        name = next((row[n] for n in names if isinstance(row.get(n), str) and row[n].strip()), "")
+        kind = row.get("AccountType")
+        kind = kind if isinstance(kind, str) else ""
+        out.append(Choice(str(ident), name or f"{noun.capitalize()} {ident}", kind))
+    return sorted(out, key=lambda c: c.name.lower())
+
+
 def qbo_accounts(client) -> list[Choice]:
     """Load the active QBO accounts, named by their full ``a:b:c`` names."""
     rows = client.query("SELECT * FROM Account")
-    return sorted(
-        (
-            Choice(str(r["Id"]), r.get("FullyQualifiedName") or r["Name"], r.get("AccountType", ""))
-            for r in rows
-        ),
-        key=lambda c: c.name.lower(),
-    )
+    return _choices(rows, "Id", ("FullyQualifiedName", "Name"), "account")
 
 
 def qbo_tax_codes(client) -> list[Choice]:
-    rows = client.query("SELECT * FROM TaxCode")
-    return sorted((Choice(str(r["Id"]), r["Name"]) for r in rows), key=lambda c: c.name.lower())
+    return _choices(client.query("SELECT * FROM TaxCode"), "Id", ("Name",), "tax code")
 
 
 def manage_locations(client) -> list[Choice]:
-    rows = client.iter_locations()
-    return sorted((Choice(str(r["id"]), r["name"]) for r in rows), key=lambda c: c.name.lower())
+    return _choices(client.iter_locations(), "id", ("name",), "location")
 
 
 def manage_tax_codes(client) -> list[Choice]:
-    rows = client.iter_tax_codes()
-    return sorted(
-        (Choice(str(r["id"]), r["identifier"]) for r in rows), key=lambda c: c.name.lower()
-    )
+    return _choices(client.iter_tax_codes(), "id", ("identifier",), "tax code")
 
 
 LOADERS: dict[str, tuple[str, Callable[[Any], list[Choice]]]] = {

@@ -179,6 +179,18 @@ def test_hostile_locations_never_break_the_company_picker(connected, manage):
     assert selected_option(page.get_data(as_text=True), "location_id") == ""
 
 
+def test_hostile_locations_and_tax_codes_never_break_the_configuration_tabs(connected, manage):
+    with manage[1].lock:
+        manage[1].data["locations"] += [{"id": 9, "name": None}, {"id": "", "name": "No id"}]
+        manage[1].data["taxCodes"] += [{"id": 99}, {"id": 98, "identifier": ["x"]}, "garbage"]
+    company = connected.get("/settings/quickbooks/1/company")
+    assert company.status_code == 200
+    html = company.get_data(as_text=True)
+    assert "Location 9" in html and "Tampa HQ" in html and "No id" not in html
+    taxes = connected.get("/settings/quickbooks/1/taxes")
+    assert taxes.status_code == 200
+
+
 def test_a_bad_row_cannot_be_submitted_but_the_rest_can(app, connected, manage):
     invoices = sample_invoices(manage[1])
     bad = invoices[3]
