@@ -15,7 +15,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m cwqbo.sandbox.quickbooks")
     parser.add_argument("--port", type=int, default=5556)
     parser.add_argument("--dataset", default=None, help="JSON dataset (QUICKBOOKS_DATASET.md)")
-    parser.add_argument("--knobs", default="{}", help='JSON, e.g. {"rate_per_minute": 100}')
+    parser.add_argument(
+        "--knobs",
+        default="{}",
+        help='JSON, e.g. {"throttle_per_minute": 100, "rate_500": 0.1} (QUICKBOOKS_DATASET.md)',
+    )
     args = parser.parse_args(argv)
     app = create_sandbox_app(args.dataset, **json.loads(args.knobs))
     print(f"QBO sandbox on http://127.0.0.1:{args.port}  (state: /_sandbox/state)")
