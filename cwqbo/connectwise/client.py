@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import requests
 
@@ -123,7 +123,8 @@ class ManageClient(AccountingMixin, ReferenceMixin):
 
     @property
     def companyinfo_url(self) -> str:
-        return f"{self.scheme}://{self.host}/login/companyinfo/{self.credentials.company_id}"
+        company = quote(self.credentials.company_id, safe="")
+        return f"{self.scheme}://{self.host}/login/companyinfo/{company}"
 
     def discover(self) -> CompanyInfo:
         """Look up the tenant's codebase and API base URL (no auth) and cache it."""

@@ -14,6 +14,7 @@ from typing import Any
 import requests
 
 from .client import ManageClient, ManageCredentials
+from .credentials import credential_problems
 from .errors import (
     ManageAuthError,
     ManageBadRequest,
@@ -89,6 +90,10 @@ def check_connection(
     client_kwargs.setdefault("retry", RetryPolicy(max_attempts=2, backoff_max=2.0))
     session = session_factory() if session_factory else None
     result = ProbeResult()
+    unsendable = credential_problems(credentials)
+    if unsendable:  # nothing is sent with them
+        result.problems.extend(unsendable.values())
+        return result
     try:
         client = ManageClient(credentials, session=session, **client_kwargs)
     except ManageDiscoveryError as exc:

@@ -20,7 +20,13 @@ from urllib.parse import quote, urlencode
 import requests
 import urllib3.exceptions
 
-from .errors import ManageConnectionError, ManageError, ManageResponseError, error_for_status
+from .errors import (
+    ManageAuthError,
+    ManageConnectionError,
+    ManageError,
+    ManageResponseError,
+    error_for_status,
+)
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +158,13 @@ class Transport:
             kwargs["auth"] = _no_auth
         try:
             response = self.session.request(method, url, **kwargs)
+        except UnicodeError:  # a header (Basic auth, clientId) holds text outside Latin-1
+            raise ManageAuthError(
+                "the API keys or Client ID hold characters that cannot be sent to Manage "
+                "(only letters A-Z, digits and symbols): type them again on Set Up ConnectWise",
+                method=method,
+                url=_path(url),
+            ) from None
         except requests.RequestException as exc:
             error = ManageConnectionError(_describe_exception(exc), method=method, url=_path(url))
             error.never_sent = _never_sent(exc)

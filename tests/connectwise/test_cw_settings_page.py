@@ -85,6 +85,11 @@ def closed_port() -> int:
         ({"private_key": "wrong-private-key"}, "ConnectWise Manage refused the API keys"),
         ({"public_key": "wrongpublic"}, "ConnectWise Manage refused the API keys"),
         ({"site": "na.myconnectwise.net/some/path"}, "Type the host name only"),
+        (
+            {"client_id": "unregistered-id"},
+            "ConnectWise Manage does not accept the Client ID &#34;unregistered-id&#34;: it is "
+            "not registered. Register this integration at developer.connectwise.com",
+        ),
     ],
 )
 def test_each_failure_has_its_own_message(admin_web, cw_sandbox, app, caplog, overrides, message):

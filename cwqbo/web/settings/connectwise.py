@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 
 from cwqbo.connections import manage_credentials, record_manage_check, save_manage_connection
 from cwqbo.connectwise import ManageCredentials
+from cwqbo.connectwise.credentials import credential_problems, same_site
 from cwqbo.connectwise.probe import UNTESTED_ROLE_LINES, ProbeResult, check_connection
 from cwqbo.extensions import db
 from cwqbo.models import ManageConnection
@@ -47,17 +48,30 @@ def connectwise():
     if not form.validate_on_submit():
         return _render(form, connection, status=400 if form.is_submitted() else 200)
 
-    private_key = form.private_key.data or (connection.private_key if connection else "")
+    site, company_id = form.site.data.strip(), form.company_id.data.strip()
+    moved = _moved(connection, site, company_id)
+    kept = connection.private_key if connection is not None and not moved else ""
+    private_key = form.private_key.data or kept
     if not private_key:
-        form.private_key.errors = ["Type the API member's private key."]
+        form.private_key.errors = [
+            f"You changed the {moved}: type the private key again (the saved key is only "
+            "ever sent to the Site and Company ID it was saved for)."
+            if moved
+            else "Type the API member's private key."
+        ]
         return _render(form, connection, status=400)
     credentials = ManageCredentials(
-        site=form.site.data.strip(),
-        company_id=form.company_id.data.strip(),
+        site=site,
+        company_id=company_id,
         public_key=form.public_key.data.strip(),
         private_key=private_key,
         client_id=form.client_id.data.strip(),
     )
+    unsendable = credential_problems(credentials)
+    if unsendable:  # checked before anything is sent anywhere
+        for name, problem in unsendable.items():
+            getattr(form, name).errors = [problem]
+        return _render(form, connection, status=400)
     result = probe(credentials)
     if not result.ok:
         # The working connection (if any) stays as it was; nothing half-saved.
@@ -83,6 +97,20 @@ def connectwise_check():
     else:
         flash("The saved ConnectWise Manage connection no longer works: see below.", "error")
     return redirect(url_for("settings.connectwise"))
+
+
+def _moved(connection: ManageConnection | None, site: str, company_id: str) -> str | None:
+    """Name what changed ("Site" / "Company ID") since the saved key was saved, if anything.
+
+    No connection yet means no saved key to protect: the form then asks for a key anyway.
+    """
+    if connection is None:
+        return None
+    if not same_site(connection.site, site):
+        return "Site"
+    if connection.company_id != company_id:
+        return "Company ID"
+    return None
 
 
 def _name(connection: ManageConnection) -> str:
