@@ -172,7 +172,7 @@ class QBOSteps(Steps):
             self._send(pairs, [SPLIT_FAILURES])
 
     def _send(self, pairs: list[tuple[Tx, BatchOp]], budget: list[int]) -> None:
-        """Send documents in one batch request; one QBO fails as a whole is split in halves."""
+        """Send documents in one batch request; a request QBO fails as a whole is halved."""
         ops = [op for _, op in pairs]
         # The requestid follows the documents and their bodies: the same request resent
         # (an answer lost) is recognised by QBO, a corrected document is a new request.
@@ -264,11 +264,12 @@ class QBOSteps(Steps):
 
     def _unanswered(self, txs: list[Tx], exc: QBOError, *, alone: bool = False) -> None:
         """Keep them "sending": QBO may or may not have them, and a retry looks first."""
+        verb = "did not answer" if isinstance(exc, QBOTransportError) else "failed"
         what = "this document alone" if alone else "the request"
         for tx in txs:
             message = (
-                f"QuickBooks did not answer {what} ({exc}). It may or may not have the "
-                "document; a retry looks for it in QuickBooks before creating it."
+                f"QuickBooks {verb} {what} ({exc}). It may or may not have the document; "
+                "a retry looks for it in QuickBooks before creating it."
             )
             self.store.action(
                 "documents", f"tx:{tx.id}", self._doc_label(tx), BAD, tx=tx, message=message

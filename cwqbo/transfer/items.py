@@ -198,7 +198,7 @@ def _product_body(ctx: Context, line: dict, name: str, account_id: str | None) -
     description = N.clean(line.get("itemDescription") or line.get("description"))
     if description:
         body["Description"] = description[: L.DESCRIPTION_MAX]
-    body["Sku"] = N.clean((line.get("item") or {}).get("identifier") or line.get("glItemId"))[:100]
+    body["Sku"] = N.clean((line.get("item") or {}).get("identifier") or line.get("glItemId"))
     if item_type == "Service":
         return body
     expense = _side_account(ctx, line, "costAccountNumber", settings.cogs_account_id, name)

@@ -196,7 +196,7 @@ def test_throttling_and_other_failures_are_not_split(send, error):
     txs, qbo, store = send(bad={NUMBERS[0]}, error=error)
     assert len(qbo.requests) == 1 and not qbo.docs
     assert set(states(txs).values()) == {"sending"}
-    assert "QuickBooks did not answer the request" in store.saved[1]["message"]
+    assert "QuickBooks failed the request" in store.saved[1]["message"]
 
 
 def test_qbo_failing_everything_stops_after_a_bounded_number_of_requests(send):
@@ -208,14 +208,14 @@ def test_qbo_failing_everything_stops_after_a_bounded_number_of_requests(send):
     assert failed, "documents isolated before the budget ran out have their own error"
     for tx in txs:
         if tx.state == "sending":
-            assert "QuickBooks did not answer the request" in store.saved[tx.id]["message"]
+            assert "QuickBooks failed the request (HTTP 500" in store.saved[tx.id]["message"]
 
 
 def test_a_failed_lookup_stops_the_split(send):
     txs, qbo, store = send(bad={NUMBERS[0]}, lookup_fails=True)
     assert len(qbo.requests) == 1
     assert set(states(txs).values()) == {"sending"}
-    assert "did not answer the request" in store.saved[1]["message"]
+    assert "QuickBooks failed the request (HTTP 500" in store.saved[1]["message"]
 
 
 def test_the_request_id_follows_the_documents_and_their_bodies(send, monkeypatch):
