@@ -108,13 +108,26 @@ def check_items(
         return [(i, labels[i]) for i in wanted], problems.get(
             MANAGE_TAX_CODES, "ConnectWise Manage could not be reached."
         )
-    found = {str(r["id"]): r["identifier"] for r in rows}
+    found = {str(r["id"]): r["identifier"] for r in filter(None, map(catalog_item, rows))}
     missing = [labels[i] for i in wanted if i not in found]
     if missing:
         return [(i, labels[i]) for i in wanted], (
             f"No longer in the Manage catalog: {', '.join(missing)}. Remove them and save again."
         )
     return [(i, found[i]) for i in wanted], None
+
+
+def catalog_item(row: Any) -> dict | None:
+    """Read one Manage catalog item; one without a usable id cannot be picked (None)."""
+    ident = row.get("id") if isinstance(row, dict) else None
+    if isinstance(ident, bool) or not isinstance(ident, int) or ident <= 0:
+        return None
+    name, about = row.get("identifier"), row.get("description")
+    return {
+        "id": ident,
+        "identifier": name.strip() if isinstance(name, str) and name.strip() else f"Item {ident}",
+        "description": about if isinstance(about, str) else "",
+    }
 
 
 def find_catalog_items(client, ids: list[str]) -> list[dict]:
@@ -137,4 +150,4 @@ def search_catalog(client, text: str, limit: int = SEARCH_LIMIT) -> list[dict]:
     pages = client.iter_pages(
         "/procurement/catalog", conditions=conditions, order_by="identifier asc", page_size=limit
     )
-    return next(pages, [])[:limit]
+    return [item for item in map(catalog_item, next(pages, [])) if item][:limit]

@@ -191,6 +191,21 @@ def test_hostile_locations_and_tax_codes_never_break_the_configuration_tabs(conn
     assert taxes.status_code == 200
 
 
+def test_catalog_items_without_a_usable_id_never_break_the_exempt_item_search(connected, manage):
+    with manage[1].lock:
+        manage[1].data["catalogItems"] += [
+            {"id": "x", "identifier": "BADX", "inactiveFlag": False},
+            {"identifier": "BADY", "inactiveFlag": False},
+            {"id": 4242, "identifier": None, "description": "BADZ <b>", "inactiveFlag": False},
+        ]
+    for text_, shown_ in (("BADX", False), ("BADY", False), ("BADZ", True)):
+        response = connected.get(f"/settings/quickbooks/1/taxes/items?q={text_}", headers=HX)
+        assert response.status_code == 200, text_
+        html = response.get_data(as_text=True)
+        assert ("/taxes/items/4242?label=Item" in html) is shown_, html
+        assert "<b>" not in html
+
+
 def test_a_bad_row_cannot_be_submitted_but_the_rest_can(app, connected, manage):
     invoices = sample_invoices(manage[1])
     bad = invoices[3]
