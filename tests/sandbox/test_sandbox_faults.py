@@ -99,6 +99,13 @@ def test_same_control_endpoint_and_body(sandbox):
     bad = sb.faults({"rate_500": "often"})
     assert bad.status_code == 400 and "'rate_500' needs a float" in bad.json()["error"]
     assert sb.faults({"script": ["boom"]}).status_code == 400
+    reset = requests.post(f"{sb.base_url}/_sandbox/reset", json={"faults": {"nope": 1}}, timeout=5)
+    assert reset.status_code == 400 and "'nope'" in reset.json()["error"]
+    sb.faults({"seed": 3})
+    assert requests.post(f"{sb.base_url}/_sandbox/reset", timeout=5).ok
+    assert sb.faults().json()["seed"] == 3  # a reset keeps the faults unless it names them
+    assert requests.post(f"{sb.base_url}/_sandbox/reset", json={"faults": {}}, timeout=5).ok
+    assert sb.faults().json() == Faults().as_dict()
 
 
 def test_latency_and_deny(sandbox):

@@ -19,7 +19,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from cwqbo.connectwise import assumptions
 
-from .faults import FaultInjector, Faults, injector_for
+from .faults import FaultInjector, injector_for
 from .routes import dispatch
 from .state import ManageState, SandboxError
 from .viewer import bp as viewer_bp
@@ -115,7 +115,9 @@ def create_sandbox_app(dataset_path: Any = None, **knobs: Any) -> Flask:
         except SandboxError as exc:
             return _json(exc.body(), exc.status)
         if "faults" in body:
-            injector.configure(Faults.from_mapping(body["faults"] or {}))
+            payload, status = injector.control("POST", body["faults"] or {})
+            if status != 200:
+                return _json(payload, status)
         return _json({"ok": True})
 
     @app.route("/_sandbox/faults", methods=["GET", "POST"])
