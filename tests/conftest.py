@@ -277,3 +277,19 @@ def qbo_server():
     yield base_url, state
     server.shutdown()
     server.server_close()
+
+
+# --- long runs: the soak marker (pyproject.toml) runs only with --soak --------------------
+
+
+def pytest_addoption(parser):
+    parser.addoption("--soak", action="store_true", help="also run the full-size soak tests")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--soak"):
+        return
+    long_runs = [item for item in items if item.get_closest_marker("soak")]
+    if long_runs:
+        config.hook.pytest_deselected(items=long_runs)
+        items[:] = [item for item in items if not item.get_closest_marker("soak")]

@@ -12,6 +12,7 @@ import time
 from datetime import timedelta
 
 import pytest
+import worker_support
 from rq.job import Job
 from support import wait_for
 from transfer_support import (
@@ -42,15 +43,7 @@ def app_config(app_config):
     return {**app_config, **FAST_RECOVERY}
 
 
-@pytest.fixture
-def qbo_stack():
-    """A QBO sandbox whose server object the test can hook (the shared fixture hides it)."""
-    from cwqbo.sandbox.quickbooks import serve_in_thread as serve_qbo
-
-    base_url, server, state = serve_qbo()
-    yield base_url, server, state
-    server.shutdown()
-    server.server_close()
+qbo_stack = worker_support.qbo_stack  # a QBO sandbox the test can hook
 
 
 @pytest.fixture
@@ -106,7 +99,7 @@ def test_a_sigkilled_work_horse_batch_finishes_by_itself(
     batch_id = submit(app, row_ids(*NUMBERS))  # queued; no worker runs yet
     workers = {}
 
-    def kill():
+    def kill(_environ):
         horse = lease_holder_pid(redis_conn, batch_id)
         assert horse is not None, "the request came from the batch's lock holder"
         os.kill(horse, signal.SIGKILL)

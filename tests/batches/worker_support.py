@@ -12,6 +12,8 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 CONFIG_ENV = "CWQBO_TEST_APP_CONFIG"
 _BOOT = (
@@ -107,7 +109,8 @@ def lease_holder_pid(redis_conn, batch_id: int) -> int | None:
 
 class KillAfter:
     """WSGI middleware for a sandbox: once the n-th matching request has been fully handled
-    (the sandbox did the work), SIGKILL the process that sent it, before it hears back."""
+    (the sandbox did the work), call ``kill(environ)`` (it SIGKILLs the sender and returns
+    the pids) before the sender hears back."""
 
     def __init__(self, app, match, kill, nth: int = 1) -> None:
         self.app, self.match, self.kill, self.nth = app, match, kill, nth
@@ -133,6 +136,46 @@ class KillAfter:
             return lambda data: None
 
         answer = b"".join(self.app(environ, keep))
-        self.killed.extend(self.kill())
+        self.killed.extend(self.kill(environ))
         start_response(*captured["args"])
         return [answer]
+
+
+@pytest.fixture
+def qbo_stack():
+    """A QBO sandbox whose server object a test can hook (the shared fixture hides it).
+
+    A test module overrides ``qbo_server`` with ``qbo_server_of_stack`` to use it.
+    """
+    from cwqbo.sandbox.quickbooks import serve_in_thread as serve_qbo
+
+    base_url, server, state = serve_qbo()
+    yield base_url, server, state
+    server.shutdown()
+    server.server_close()
+
+
+def sender_pid(environ) -> int | None:
+    """Return the pid of the local process on the other end of this request's connection."""
+    port = int(environ.get("REMOTE_PORT") or 0)
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(f"socket:[{fields[9]}]")
+    me = os.getpid()
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or int(proc.name) == me:
+            continue
+        try:
+            for fd in (proc / "fd").iterdir():
+                if os.readlink(fd) in inodes:
+                    return int(proc.name)
+        except OSError:
+            continue
+    return None
