@@ -1,4 +1,8 @@
-"""QBO's error bodies, raised inside the sandbox and rendered by the app."""
+"""QBO's error bodies, raised inside the sandbox and rendered by the app.
+
+Also the QBO renderer of the shared faults (cwqbo.sandbox.faults): ``throttle()`` (3001, 429),
+``system_failure()`` (10000, 500), ``forbidden()`` (3100, 403 for denied paths).
+"""
 
 from __future__ import annotations
 
