@@ -18,7 +18,6 @@ from typing import Any
 from cwqbo.connectwise.accounting import ROW_KEY_FIELDS
 from cwqbo.models import BatchTransaction
 
-NOUNS = {"invoices": "invoice", "expenses": "expense", "products": "item receipt"}
 # What each kind's row calls its number, date, party and record (the path inside the row).
 SHAPES = {
     "invoices": ("invoiceNumber", "invoiceDate", "company", "billingLogId"),
@@ -35,7 +34,7 @@ SHOWN_CHARS = 80
 class UnpostedRow:
     """One row of Manage's unposted list, as the selection page shows it."""
 
-    manage_id: str  # the export id (invoices: the unposted row id); "unreadable-N" if none
+    manage_id: str  # the row's key (ROW_KEY_FIELDS); "unreadable-N" when it has none
     number: str
     date: str  # ISO date, or "" when Manage gave none that could be read
     party: str  # company (invoices), member (expenses) or vendor (products)
@@ -45,7 +44,6 @@ class UnpostedRow:
     currency: str
     record_id: str | None = None  # invoices: billingLogId
     problems: list[str] = field(default_factory=list)  # the fields that could not be read
-    raw: dict = field(default_factory=dict, repr=False)
 
     @property
     def readable(self) -> bool:
@@ -53,7 +51,7 @@ class UnpostedRow:
 
     def refusal(self, noun: str) -> str:
         """Say why this row cannot go into a batch, and what to do about it."""
-        name = f"{noun.capitalize()} {self.number}" if self.number else f"A {noun} row"
+        name = f"{noun.capitalize()} {self.number}" if self.number else f"One {noun}"
         return f"{name} cannot be used: {'; '.join(self.problems)}. {fix_hint(noun)}"
 
 
@@ -80,20 +78,20 @@ class _Reader:
     def __init__(self, raw: dict):
         self.raw, self.problems = raw, []
 
-    def _get(self, path: str) -> tuple[str, Any, bool]:
-        """Return (name, value, present) of a field, ``a/b`` reaching into an object."""
+    def get(self, path: str) -> tuple[str, Any]:
+        """Return (name, value) of a field (None when absent), ``a/b`` reaching into objects."""
         value: Any = self.raw
         for part in path.split("/"):
-            if not isinstance(value, dict) or part not in value:
-                return path.replace("/", " "), None, False
-            value = value[part]
-        return path.replace("/", " "), value, True
+            if not isinstance(value, dict):
+                return path.replace("/", " "), None
+            value = value.get(part)
+        return path.replace("/", " "), value
 
     def bad(self, name: str, value: Any, what: str) -> None:
         self.problems.append(f"{name} is {shown(value)}, {what}")
 
     def text(self, path: str, *, required: bool, limit: int) -> str:
-        name, value, _ = self._get(path)
+        name, value = self.get(path)
         if value is None or value == "":
             if required:
                 self.problems.append(f"{name} is missing")
@@ -108,7 +106,7 @@ class _Reader:
         return shorten(value)
 
     def whole(self, path: str) -> int | None:
-        name, value, _ = self._get(path)
+        name, value = self.get(path)
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
@@ -118,7 +116,7 @@ class _Reader:
 
     def reference(self, path: str, *, required: bool) -> dict:
         """Return a reference object like ``{"id": 250, "name": "Contoso"}`` ({} if none)."""
-        name, value, _ = self._get(path)
+        name, value = self.get(path)
         if value is None:
             if required:
                 self.problems.append(f"{name} is missing")
@@ -136,7 +134,7 @@ class _Reader:
         return value
 
     def amount(self, path: str) -> float | None:
-        name, value, _ = self._get(path)
+        name, value = self.get(path)
         if value is None:
             self.problems.append(f"{name} is missing")
             return None
@@ -156,7 +154,7 @@ class _Reader:
         return float(number)
 
     def day(self, path: str) -> str:
-        name, value, _ = self._get(path)
+        name, value = self.get(path)
         if value is None or value == "":
             self.problems.append(f"{name} is missing")
             return ""
@@ -170,15 +168,17 @@ class _Reader:
 
 
 def _manage_id(kind: str, reader: _Reader, position: int) -> str:
-    name, value, _ = reader._get(ROW_KEY_FIELDS[kind])
+    name, value = reader.get(ROW_KEY_FIELDS[kind])
     fallback = f"unreadable-{position}"
     if value is None or value == "":
         reader.problems.append(f"{name} is missing")
         return fallback
-    if kind == "products":
-        if isinstance(value, str | int) and not isinstance(value, bool):
-            return str(value)[: COLUMNS.manage_id.type.length] or fallback
-    elif isinstance(value, int) and not isinstance(value, bool) and value > 0:
+    if isinstance(value, bool):
+        pass
+    elif kind == "products" and isinstance(value, str | int):
+        if len(str(value)) <= COLUMNS.manage_id.type.length:
+            return str(value)
+    elif isinstance(value, int) and value > 0:
         return str(value)
     reader.bad(name, value, "not an id")
     return fallback
@@ -230,5 +230,4 @@ def parse_row(kind: str, raw: Any, position: int = 0) -> UnpostedRow:
         currency=currency,
         record_id=str(record) if record is not None else None,
         problems=reader.problems,
-        raw=raw,
     )

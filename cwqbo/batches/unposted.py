@@ -83,12 +83,7 @@ def _write_cache(key: str, value: dict | list) -> None:
 def _fetch(kind: str, location_id: int | None) -> list[UnpostedRow]:
     with manage_client() as client:
         rows = client.iter_unposted(kind, location_id=location_id, fields=FIELDS.get(kind))
-        return [_strip(parse_row(kind, raw, n)) for n, raw in enumerate(rows, start=1)]
-
-
-def _strip(row: UnpostedRow) -> UnpostedRow:
-    row.raw = {}
-    return row
+        return [parse_row(kind, raw, n) for n, raw in enumerate(rows, start=1)]
 
 
 def list_unposted(kind: str, location_id: int | None = None, *, refresh: bool = False) -> Listing:

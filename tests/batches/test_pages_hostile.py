@@ -373,3 +373,55 @@ def test_a_cached_list_in_an_old_shape_is_read_again(app, connected, manage, red
     assert len(row_ids(response.get_data(as_text=True))) == 60
     redis_conn.set(key, b"{not json")
     assert connected.get(SELECT_URL).status_code == 200
+
+
+# --- the parser itself, for every kind ---------------------------------------------------
+
+
+def test_the_parser_reads_good_rows_of_every_kind_and_names_what_it_cannot():
+    from cwqbo.batches.rows import parse_row
+
+    invoice = parse_row(
+        "invoices",
+        {
+            "id": 7,
+            "billingLogId": 4107,
+            "invoiceNumber": 10045,
+            "invoiceDate": "2025-04-25T00:00:00Z",
+            "company": {"id": 1, "name": "Contoso"},
+            "total": "1299.50",
+            "currency": {"currencyIdentifier": "CAD"},
+        },
+    )
+    assert (invoice.manage_id, invoice.number, invoice.date) == ("7", "10045", "2025-04-25")
+    assert (invoice.total, invoice.currency, invoice.record_id) == (1299.5, "CAD", "4107")
+    assert invoice.readable
+
+    expense = parse_row(
+        "expenses",
+        {"id": 55120, "dateExpense": "2025-05-02", "member": {"name": "Jane"}, "total": 42.5},
+    )
+    assert (expense.number, expense.party, expense.problems) == ("55120", "Jane", [])
+
+    product = parse_row(
+        "products",
+        {
+            "unpostedProductId": "7001-purchase",
+            "purchaseOrder": {"id": "812", "name": "PO-000812"},
+            "purchaseDate": "2025-05-01T00:00:00Z",
+            "vendor": "TechDist",
+            "total": 512.5,
+        },
+        position=4,
+    )
+    assert product.manage_id == "7001-purchase" and product.number == "PO-000812"
+    assert product.problems == [
+        'vendor is "TechDist", not an object',
+        'purchaseOrder id is "812", not a whole number',
+    ]
+    long_key = parse_row("products", {"unpostedProductId": "p" * 65}, position=4)
+    assert long_key.manage_id == "unreadable-4"
+    assert long_key.problems[0].startswith('unpostedProductId is "ppp')
+    assert long_key.refusal("item receipt").startswith(
+        "One item receipt cannot be used: unpostedProductId is"
+    )
