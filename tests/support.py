@@ -158,6 +158,21 @@ def processes_with(marker: bytes) -> list[int]:
     return found
 
 
+def processes_naming(folder: Path) -> list[int]:
+    """Return the pids whose command line names ``folder``: valkey-server overwrites its
+    environment with its process title, so ``processes_with`` does not find it."""
+    found = []
+    needle = str(folder).encode()
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if needle in (proc / "cmdline").read_bytes():
+                    found.append(int(proc.name))
+            except OSError:
+                continue
+    return found
+
+
 def wait_for(predicate, timeout: float, what: str):
     """Poll ``predicate`` until it returns something true; fail after ``timeout`` seconds."""
     import time

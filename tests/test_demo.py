@@ -15,6 +15,7 @@ from support import (
     QBO_US_REALM,
     csrf_token_from,
     free_port,
+    processes_naming,
     processes_with,
     qbo_settings,
     wait_for,
@@ -135,6 +136,7 @@ def test_demo_command_runs_a_seeded_install_and_ctrl_c_stops_everything(tmp_path
             log.close()
     assert processes_with(f"DEMO_INSTANCE={instance}".encode()) == []
     assert processes_with(f"CWQBO_INSTANCE={instance}".encode()) == []
+    assert processes_naming(instance) == []  # the embedded Redis too
     assert "sandboxes stopped" in log_path.read_text()
     with socket.socket() as s:  # the sandbox ports are free again
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -222,3 +224,39 @@ def test_sandbox_viewers_escape_what_they_show():
     invoices = manage.get("/_sandbox/view/invoices").get_data(as_text=True)
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; Sons" in invoices and "<b>" not in invoices
     assert manage.get("/_sandbox/view/nope").status_code == 404
+
+
+def test_sighup_to_the_demo_alone_stops_everything(tmp_path):
+    """The terminal closing (SIGHUP), sent to the demo process only, not its group."""
+    web, manage, qbo = free_port(), free_port(), free_port()
+    instance = tmp_path / "demo"
+    log_path = tmp_path / "demo.log"
+    marker = f"DEMO_INSTANCE={instance}".encode()
+    log = open(log_path, "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cwqbo.demo"],
+        cwd=REPO,
+        env=demo_env(instance, web, manage, qbo),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        wait_for(
+            lambda: "Ctrl-C stops everything.\n=" in log_path.read_text(), 90, "the demo banner"
+        )
+        assert len(processes_with(marker)) >= 6
+        proc.send_signal(signal.SIGHUP)
+        assert proc.wait(timeout=40) == 128 + signal.SIGHUP
+        assert processes_with(marker) == [], log_path.read_text()[-3000:]
+        assert processes_naming(instance) == []  # the embedded Redis too
+        text = log_path.read_text()
+        assert "SIGHUP received, stopping everything" in text
+        assert "embedded Redis stopped" in text and "sandboxes stopped" in text
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+        for pid in {*processes_with(marker), *processes_naming(instance)}:
+            os.kill(pid, signal.SIGKILL)  # what a failed stop left behind
+        log.close()

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from support import free_port, processes_with, wait_for
+from support import free_port, processes_naming, processes_with, wait_for
 
 REPO = Path(__file__).resolve().parent.parent
 # `make` as a service manager would run it; -o: never reinstall the venv during a test.
@@ -21,8 +21,10 @@ STOPPED_WITHIN = 40  # seconds: honcho's 5 s grace, gunicorn, RQ and valkey shut
 
 
 def processes_of(instance: Path) -> list[int]:
-    """Return the pids whose environment points at this instance (all the run's children)."""
-    return processes_with(f"CWQBO_INSTANCE={instance}".encode())
+    """Return the pids whose environment points at this instance (all the run's children),
+    and the embedded Redis, found by its socket path."""
+    marker = f"CWQBO_INSTANCE={instance}".encode()
+    return sorted(set(processes_with(marker)) | set(processes_naming(instance)))
 
 
 def health(port: int):
@@ -34,9 +36,9 @@ def health(port: int):
     return body if body["worker"]["ok"] and body["scheduler"]["ok"] else None
 
 
-def kill_leftovers(marker: bytes) -> list[int]:
-    """SIGKILL what a failed stop left running (only this test's processes carry marker)."""
-    left = processes_with(marker)
+def kill_leftovers(instance: Path) -> list[int]:
+    """SIGKILL what a failed stop left running (only this test's processes name instance)."""
+    left = processes_of(instance)
     for pid in left:
         try:
             os.kill(pid, signal.SIGKILL)
@@ -70,7 +72,7 @@ def running(tmp_path, command: list[str], database_url: str | None = None):
             proc.wait(10)
         finally:
             log.close()
-            kill_leftovers(f"CWQBO_INSTANCE={instance}".encode())
+            kill_leftovers(instance)
 
 
 def migrated(database_url: str | None, instance: Path) -> bool:

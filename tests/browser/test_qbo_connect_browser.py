@@ -19,6 +19,7 @@ from support import (
     Browserish,
     connect_qbo,
     free_port,
+    processes_naming,
     processes_with,
     qbo_settings,
     wait_for,
@@ -271,6 +272,7 @@ def test_demo_connects_a_second_configuration_and_sigterm_to_make_stops_it(tmp_p
         make.send_signal(signal.SIGTERM)  # make alone, as a service manager does
         make.wait(timeout=40)
         assert processes_with(marker) == [], log_path.read_text()[-3000:]
+        assert processes_naming(instance) == []  # the embedded Redis too
         assert "SIGTERM received, stopping everything" in log_path.read_text()
         assert "sandboxes stopped" in log_path.read_text()
         for port in (web, manage, qbo):  # every port is free again
@@ -281,6 +283,6 @@ def test_demo_connects_a_second_configuration_and_sigterm_to_make_stops_it(tmp_p
         if make.poll() is None:
             os.killpg(make.pid, signal.SIGKILL)
             make.wait(10)
-        for pid in processes_with(marker):  # what a failed stop left behind
-            os.kill(pid, signal.SIGKILL)
+        for pid in {*processes_with(marker), *processes_naming(instance)}:
+            os.kill(pid, signal.SIGKILL)  # what a failed stop left behind
         log.close()
