@@ -12,9 +12,11 @@ from __future__ import annotations
 # Sources: SmartConnect's ConnectWise REST connector (`REST Connector/ConnectWise 1.0.0.1.json`,
 # endpoint "01 List Unposted Invoices", builds includedInvoiceIds from billingLogId) and
 # RationallyPrime `connectwise-etl` (`fabric_api/extract.py`, sends the billing-log id).
-# An earlier reading ("SmartConnect sends the unposted row id") was wrong. Whatever the id, the
-# client checks that the export returned one document per id asked for
-# (cwqbo.connectwise.accounting.check_export_count).
+# An earlier reading ("SmartConnect sends the unposted row id") was wrong. cwqbo still names a
+# row by its own `id` (selection, claims); ManageClient.export_ids_for looks the export ids up.
+# Whatever the id, a short export is never silent: each transaction left out fails with
+# "ConnectWise exported N of M invoices asked for: …" (accounting.export_shortfall, used by
+# cwqbo.transfer.steps.read_export for the runner and the preview).
 INVOICE_EXPORT_ID_FIELD = "billingLogId"
 
 # §3.6: expenses use the UnpostedExpense `expenseDetailId` (SmartConnect's connector), not the

@@ -59,3 +59,25 @@ def test_one_invoice_left_out_of_the_export_fails_and_the_others_go_through(
     docs = qbo_docs(qbo_server[0])
     assert "10013" not in docs and {"10012", "10014"} <= set(docs)
     assert "10013" in unposted_numbers(state)
+
+
+def test_the_preview_names_each_invoice_the_export_left_out(app, connected, manage):
+    from pages_support import HX, SELECT_URL, text
+
+    _base_url, state, _faults = manage
+    with state.lock:
+        doc = next(
+            d for d in state.docs["invoices"].values() if d["record"]["invoiceNumber"] == "10013"
+        )
+        doc["export"]["documentDate"] = "2999-01-01T00:00:00Z"
+    ids = row_ids(10012, 10013)
+    form = {"mode": "transfer", "config_id": "1", "location_id": "", "invoice_detail": "detailed"}
+    response = connected.post(
+        SELECT_URL + "/preview", {**form, "ids": ids, "shown": ids}, headers=HX
+    )
+    assert response.status_code == 200
+    page = text(response.get_data(as_text=True))
+    assert "2 invoices" in page and "1 with problems" in page
+    assert f"Invoice (ConnectWise row {ids[1]}): not sent" in page
+    assert "ConnectWise exported 1 of 2 invoices asked for" in page
+    assert "Invoice 10012:" in page

@@ -32,15 +32,16 @@ def scaled_dataset(count: int, *, currency: str = "USD") -> dict:
         record, export = doc["record"], doc["export"]
         number, bl_id = str(200_001 + n), 600_001 + n
         record.update(id=1_000_001 + n, billingLogId=bl_id, invoiceNumber=number)
-        detail_ids = []
+        header_ids = []  # as in the sample: the AR entry + the non-tax lines (tax only in detail)
         for line in export["detail"]:
             line["id"] = next(gl_ids)
-            detail_ids.append(line["id"])
+            if line.get("glTypeId") != "ST":
+                header_ids.append(line["id"])
         export.update(
             id=bl_id,
             documentNumber=number,
             memo=f"Invoice {number}",
-            glEntryIds=",".join(map(str, [next(gl_ids), *detail_ids])),
+            glEntryIds=",".join(map(str, [next(gl_ids), *header_ids])),
         )
         invoice = copy.deepcopy(by_id[templates[n % len(templates)]["record"]["billingLogId"]])
         invoice.update(id=bl_id, invoiceNumber=number)
