@@ -119,8 +119,14 @@ def sweep(stale_after: int) -> list[str]:
     """Queue again every batch whose worker died or whose job vanished; return their ids.
 
     Idempotent: a batch whose lock is held, or whose job still waits, is left alone; rows
-    another sweeper is handling are skipped (SKIP LOCKED on PostgreSQL).
+    another sweeper is handling are skipped (SKIP LOCKED on PostgreSQL; on SQLite the
+    sweeps queue for its write lock).
     """
+    db.session.commit()  # start a transaction of its own
+    if db.session.get_bind().dialect.name == "sqlite":
+        # No row locks on SQLite: take its write lock before reading, so two sweeps run
+        # one after the other and the second sees what the first queued.
+        db.session.execute(db.text("BEGIN IMMEDIATE"))
     cutoff = utcnow() - timedelta(seconds=stale_after)
     candidates = db.session.scalars(
         db.select(Batch)

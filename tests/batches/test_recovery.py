@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 from datetime import timedelta
 
@@ -26,6 +27,7 @@ from transfer_support import (
 )
 from worker_support import FAST_RECOVERY, KillAfter, Processes, alive, lease_holder_pid
 
+from cwqbo.batches import recovery
 from cwqbo.extensions import db
 from cwqbo.jobs import TRANSFERS_QUEUE, get_queue, redis_for
 from cwqbo.jobs.tasks import run_periodic
@@ -233,3 +235,25 @@ def test_a_batch_longer_than_the_job_timeout_continues_in_follow_up_jobs(
     continued = [line for line in log_lines(app, batch_id) if line.startswith("Continuing:")]
     assert continued, log_lines(app, batch_id)
     assert_exactly_once(app, batch_id, qbo_server[0], state, NUMBERS)
+
+
+def test_two_sweepers_at_once_queue_a_dead_batch_once(app, connected, manage, qbo_server):
+    """The database's own locking (SKIP LOCKED / SQLite's write lock), not the sweep lock."""
+    batch_id = submit(app, row_ids(*NUMBERS[:2]))
+    make_dead_run(app, batch_id)
+    barrier, results = threading.Barrier(2), []
+
+    def sweep():
+        with app.app_context():
+            barrier.wait(5)
+            results.append(recovery.sweep(0))
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(map(len, results)) == [0, 1], results
+    with app.app_context():
+        assert get_queue(TRANSFERS_QUEUE).count == 1
+        assert db.session.get(Batch, batch_id).status == Batch.QUEUED
