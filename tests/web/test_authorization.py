@@ -64,6 +64,8 @@ EXPECTATIONS = {
     "batches.retry": (LOGGED_IN, {"identifier": "INV-000001"}),
     "batches.log_text": (LOGGED_IN, {"identifier": "INV-000001"}),
     "batches.log_json": (LOGGED_IN, {"identifier": "INV-000001"}),
+    # Members use Sync Statistics and Contact Support (the Users page says so).
+    "stats.index": (LOGGED_IN, {}),
 }
 
 
