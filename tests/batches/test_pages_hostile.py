@@ -226,6 +226,12 @@ def test_a_bad_row_cannot_be_submitted_but_the_rest_can(app, connected, manage):
         assert "Untick it, or fix the invoice in ConnectWise Manage" in page
     assert batch_count(app) == before
 
+    # Marking as exported with select all confirms every readable row, not the bad one.
+    confirm = connected.post(MARK_URL, {**form(select_all="1"), "mode": "mark_exported"})
+    assert confirm.status_code == 200
+    assert "59 invoices will be marked batched" in words(confirm.get_data(as_text=True))
+    assert f'name="ids" value="{bad["id"]}"' not in confirm.get_data(as_text=True)
+
     # Select all submits every readable row and leaves the bad one out.
     response = connected.post(SELECT_URL, form(select_all="1"))
     assert response.status_code == 302, text(response.get_data(as_text=True))
