@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from cwqbo import pgtext
 from cwqbo.config import load_config
 from cwqbo.extensions import csrf, db, htmx, limiter, login_manager, migrate
 
@@ -32,6 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
 
     db.init_app(app)
+    pgtext.install()  # PostgreSQL refuses NUL characters in text: see cwqbo/pgtext.py
     migrate.init_app(app, db, directory=str(_migrations_dir()))
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -42,6 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
     from cwqbo.web import register_web
 
     register_web(app)
+    app.before_request(pgtext.refuse_nul_input)
 
     from cwqbo.cli import register_cli
 

@@ -10,7 +10,7 @@ from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from cwqbo.extensions import htmx
+from cwqbo.extensions import db, htmx
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,7 @@ def register(app: Flask) -> None:
         if isinstance(error, HTTPException):
             return http_error(error)
         log.exception("unhandled error")
+        db.session.rollback()  # a failed flush must not break the error page itself
         return render_error(
             500,
             InternalServerError().name,
