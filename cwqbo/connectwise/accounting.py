@@ -70,13 +70,6 @@ def export_id(kind: str, unposted_row: dict) -> int | str:
     return str(value) if kind == "products" else int(value)
 
 
-def row_key(kind: str, unposted_row: dict) -> int | str:
-    """Return the key cwqbo names an unposted row by (see ROW_KEY_FIELDS)."""
-    kind = transaction_type(kind)
-    value = unposted_row[ROW_KEY_FIELDS[kind]]
-    return str(value) if kind == "products" else int(value)
-
-
 def exported_count(kind: str, export: dict) -> int:
     """Return how many of the asked-for documents of ``kind`` a GLExport holds.
 
