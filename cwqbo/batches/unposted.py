@@ -83,7 +83,18 @@ def _write_cache(key: str, value: dict | list) -> None:
 def _fetch(kind: str, location_id: int | None) -> list[UnpostedRow]:
     with manage_client() as client:
         rows = client.iter_unposted(kind, location_id=location_id, fields=FIELDS.get(kind))
-        return [parse_row(kind, raw, n) for n, raw in enumerate(rows, start=1)]
+        listed = [parse_row(kind, raw, n) for n, raw in enumerate(rows, start=1)]
+    bad = [row for row in listed if row.problems]
+    if bad:  # shown on the page too; the log says it happened
+        first = bad[0]
+        log.warning(
+            "ConnectWise listed %d unreadable %s row(s), e.g. %s: %s",
+            len(bad),
+            kind,
+            first.number or first.manage_id,
+            "; ".join(first.problems),
+        )
+    return listed
 
 
 def list_unposted(kind: str, location_id: int | None = None, *, refresh: bool = False) -> Listing:
