@@ -22,6 +22,10 @@ from .errors import (
 )
 
 log = logging.getLogger(__name__)
+# requests-oauthlib and oauthlib write whole token responses at DEBUG: keep them out of every
+# log, whatever level the host application runs at.
+for _name in ("requests_oauthlib", "oauthlib"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
 
 SCOPE_ACCOUNTING = "com.intuit.quickbooks.accounting"
 HARD_EXPIRY_HEADER = "x-include-refresh-token-hard-expires-in"
