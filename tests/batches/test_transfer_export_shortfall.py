@@ -81,3 +81,26 @@ def test_the_preview_names_each_invoice_the_export_left_out(app, connected, mana
     assert f"Invoice (ConnectWise row {ids[1]}): not sent" in page
     assert "ConnectWise exported 1 of 2 invoices asked for" in page
     assert "Invoice 10012:" in page
+
+
+def test_an_invoice_batched_elsewhere_meanwhile_fails_saying_so(
+    app, connected, manage, qbo_server, run_jobs
+):
+    from cwqbo.connectwise.glexport import invoice_record_ids
+
+    _base_url, state, _faults = manage
+    batch_id = submit(app, row_ids(10012, 10013))
+    with state.lock:  # someone batches 10013 in Manage before the run reads it
+        doc = next(
+            d for d in state.docs["invoices"].values() if d["record"]["invoiceNumber"] == "10013"
+        )
+        ids = invoice_record_ids(doc["export"])
+    state.create_batch({"batchIdentifier": "elsewhere", "processedRecordIds": ids})
+    run_jobs()
+
+    txs = transactions(app, batch_id)
+    message = txs["10013"]["message"]
+    assert txs["10013"]["state"] == "failed"
+    assert message.startswith("ConnectWise exported 1 of 2 invoices asked for"), message
+    assert "Invoice 10013 was not in the export" in message and "batched elsewhere" in message
+    assert txs["10012"]["state"] == "batched"
