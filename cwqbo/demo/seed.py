@@ -35,7 +35,7 @@ from cwqbo.quickbooks.oauth import parse_callback
 DEMO_EMAIL = "demo@cwqbo.example"  # .local is refused by the log-in form's e-mail check
 DEMO_PASSWORD = "demo-password-123"  # demo only: printed on every start
 DEMO_NAME = "Demo Admin"
-DEMO_CLIENT_ID = "cwqbo-demo"  # the Manage sandbox accepts any client id
+DEMO_CLIENT_ID = "cwqbo-demo"  # registered in the Manage sandbox sample (credentials.clientIds)
 DEFAULT_NAME = "Default"
 US_REALM = "9341453000000001"
 
