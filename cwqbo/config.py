@@ -126,6 +126,7 @@ def load_config(env: Mapping[str, str] | None = None, instance: Path | str | Non
         "MAIL_USE_TLS": _flag(env.get("MAIL_USE_TLS"), default=True),
         "MAIL_USE_SSL": _flag(env.get("MAIL_USE_SSL")),
         "MAIL_FROM": env.get("MAIL_FROM", "cwqbo <cwqbo@localhost>"),
+        "SUPPORT_EMAIL": _support_email(env),
         "OUTBOX_KEEP_DAYS": _int(env, "OUTBOX_KEEP_DAYS", 30),
         "INVITATION_DAYS": _int(env, "INVITATION_DAYS", 7),
         "CW_CLIENT_ID": env.get("CW_CLIENT_ID", ""),
@@ -154,6 +155,16 @@ def load_config(env: Mapping[str, str] | None = None, instance: Path | str | Non
         "QBO_THROTTLE_WAIT": _int(env, "QBO_THROTTLE_WAIT", 60),
         "API_RETRY_BACKOFF": 1.0,  # seconds; tests shorten it
     }
+
+
+def _support_email(env: Mapping[str, str]) -> str:
+    """Return where Contact Support sends to ("" = the team's admins)."""
+    value = env.get("SUPPORT_EMAIL", "").strip()
+    if value and not all("@" in a.strip() for a in value.split(",")):
+        raise ConfigError(
+            f"SUPPORT_EMAIL must be an e-mail address (or several, comma-separated), got {value!r}."
+        )
+    return value
 
 
 def batch_settings(env: Mapping[str, str]) -> dict:

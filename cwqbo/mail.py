@@ -26,8 +26,13 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:50] or "message"
 
 
-def build_message(to: str, subject: str, text: str, html: str | None = None) -> EmailMessage:
-    """Return a ready-to-send message from the configured sender."""
+def build_message(
+    to: str, subject: str, text: str, html: str | None = None, attachments=()
+) -> EmailMessage:
+    """Return a ready-to-send message from the configured sender.
+
+    ``attachments``: (file name, text, subtype) triples, e.g. ("batch.log", log, "plain").
+    """
     msg = EmailMessage()
     msg["From"] = current_app.config["MAIL_FROM"]
     msg["To"] = to
@@ -36,12 +41,16 @@ def build_message(to: str, subject: str, text: str, html: str | None = None) -> 
     msg.set_content(text)
     if html:
         msg.add_alternative(html, subtype="html")
+    for filename, content, subtype in attachments:
+        msg.add_attachment(content, subtype=subtype, filename=filename)
     return msg
 
 
-def send_mail(to: str, subject: str, text: str, html: str | None = None) -> Path | None:
+def send_mail(
+    to: str, subject: str, text: str, html: str | None = None, attachments=()
+) -> Path | None:
     """Send a message; return the .eml path when it went to the outbox."""
-    msg = build_message(to, subject, text, html)
+    msg = build_message(to, subject, text, html, attachments)
     cfg = current_app.config
     if cfg["MAIL_SERVER"]:
         _send_smtp(msg, cfg)

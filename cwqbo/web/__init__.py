@@ -38,6 +38,7 @@ def register_web(app: Flask) -> None:
     from cwqbo.web.dashboard import bp as dashboard_bp
     from cwqbo.web.settings import bp as settings_bp
     from cwqbo.web.stats import bp as stats_bp
+    from cwqbo.web.support import bp as support_bp
     from cwqbo.web.team import bp as team_bp
 
     app.register_blueprint(auth_bp)
@@ -46,6 +47,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(settings_bp)
     app.register_blueprint(batches_bp)
     app.register_blueprint(stats_bp)
+    app.register_blueprint(support_bp)
     errors.register(app)
 
     login_manager.login_view = "auth.login"
@@ -101,6 +103,7 @@ NAVIGATION: list[dict] = [
     },
     {"endpoint": "batches.review", "label": "Review Existing Batch", "admin": False},
     {"endpoint": "stats.index", "label": "Sync Statistics", "admin": False},
+    {"endpoint": "support.index", "label": "Contact Support", "admin": False},
     {"endpoint": "settings.connectwise", "label": "Set Up ConnectWise", "admin": True},
     {"endpoint": "settings.quickbooks", "label": "Set Up QuickBooks Online", "admin": True},
     {"endpoint": "team.users", "label": "Users", "admin": True},
@@ -112,6 +115,7 @@ NAVIGATION: list[dict] = [
 _OWNED_BY = {
     "settings.quickbooks": ("settings.qbo",),
     "batches.review": ("batches.status", "batches.unbatch"),
+    "support.index": ("support.requests",),
 }
 
 

@@ -66,6 +66,9 @@ EXPECTATIONS = {
     "batches.log_json": (LOGGED_IN, {"identifier": "INV-000001"}),
     # Members use Sync Statistics and Contact Support (the Users page says so).
     "stats.index": (LOGGED_IN, {}),
+    "support.index": (LOGGED_IN, {}),
+    "support.batch_field": (LOGGED_IN, {}),
+    "support.requests": (ADMIN, {}),
 }
 
 

@@ -1,0 +1,129 @@
+"""The audit log (spec J8): one ``record`` call wherever a person changes something.
+
+An entry names who (user and address), what (an action from ACTIONS), which object and
+which fields, never a field's value: secrets cannot reach the log through it. Entries are
+kept until an admin purges them by date, and the purge is itself recorded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import has_request_context, request
+from flask_login import current_user
+
+from cwqbo.extensions import db
+from cwqbo.models import AuditEntry, User
+
+# action -> label, grouped as the audit page's filter shows them.
+ACTIONS = {
+    "login": "Logged in",
+    "login_failed": "Failed log-in",
+    "logout": "Logged out",
+    "settings_changed": "Changed settings",
+    "manage_connected": "Connected ConnectWise Manage",
+    "manage_disconnected": "Disconnected ConnectWise Manage",
+    "qbo_connected": "Connected QuickBooks Online",
+    "qbo_disconnected": "Disconnected QuickBooks Online",
+    "config_created": "Created a configuration",
+    "config_deleted": "Deleted a configuration",
+    "batch_run": "Ran a batch",
+    "batch_retried": "Retried a batch",
+    "transaction_unbatched": "Unbatched a transaction",
+    "transactions_marked": "Marked transactions as exported",
+    "user_invited": "Invited a user",
+    "invitation_withdrawn": "Withdrew an invitation",
+    "role_changed": "Changed a role",
+    "user_deactivated": "Deactivated a user",
+    "user_reactivated": "Reactivated a user",
+    "support_sent": "Contacted support",
+    "audit_purged": "Purged the audit log",
+}
+# Columns that change by themselves (token refreshes, bookkeeping), never by a person.
+QUIET_FIELDS = re.compile(r"^id$|_at$")
+# Anything that looks like "token=...", "Bearer ...", "password: ..." in free text.
+SECRET_TEXT = re.compile(
+    r"(?i)(bearer\s+|basic\s+|(token|secret|password|passwd|api[_-]?key|private[_-]?key|"
+    r"authorization)\s*[=:]\s*)\S+"
+)
+
+
+def scrub(text: str) -> str:
+    """Return text with whatever follows a secret-looking label replaced."""
+    return SECRET_TEXT.sub(lambda m: m.group(1) + "[redacted]", text or "")
+
+
+def _who(user: User | None) -> str:
+    return f"{user.name} <{user.email}>" if user is not None else ""
+
+
+def record(
+    action: str,
+    target: str = "",
+    *,
+    fields: Iterable[str] = (),
+    detail: str = "",
+    user: User | None = None,
+) -> AuditEntry:
+    """Write one entry and commit it; call after the change itself is committed.
+
+    ``user`` defaults to the logged-in user; the address is the request's client address
+    (after TRUSTED_PROXIES). ``fields`` are names only; ``detail`` is scrubbed of secrets.
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}: add it to cwqbo.audit.ACTIONS")
+    ip = ""
+    if has_request_context():
+        ip = request.remote_addr or ""
+        if user is None and current_user and current_user.is_authenticated:
+            user = current_user._get_current_object()
+    entry = AuditEntry(
+        action=action,
+        target=scrub(str(target))[:400],
+        fields=sorted({str(f) for f in fields}),
+        detail=scrub(detail)[:2000],
+        user_id=user.id if user is not None else None,
+        actor=_who(user)[:400],
+        ip=ip[:64],
+    )
+    db.session.add(entry)
+    db.session.commit()
+    return entry
+
+
+def changed_fields(*objects) -> list[str]:
+    """Return the names of the columns a person changed on these models (before commit).
+
+    ``*_encrypted`` columns are named without the suffix; bookkeeping columns are left out.
+    """
+    names: set[str] = set()
+    for obj in objects:
+        if obj is None:
+            continue
+        state = sa.inspect(obj)
+        for attr in state.mapper.column_attrs:
+            history = state.attrs[attr.key].history
+            if not history.has_changes():
+                continue
+            if state.pending and all(v in (None, "", [], {}) for v in history.added):
+                continue  # a new row's empty column
+            name = attr.key.removesuffix("_encrypted")
+            if not QUIET_FIELDS.search(name):
+                names.add(name)
+    return sorted(names)
+
+
+def purge(before: datetime) -> int:
+    """Delete entries older than ``before``; record the purge; return how many went."""
+    result = db.session.execute(sa.delete(AuditEntry).where(AuditEntry.at < before))
+    db.session.commit()
+    count = result.rowcount or 0
+    record(
+        "audit_purged",
+        f"entries before {before:%Y-%m-%d %H:%M} UTC",
+        detail=f"{count} entr{'y' if count == 1 else 'ies'} deleted",
+    )
+    return count
