@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from cwqbo import pgtext
+from cwqbo import pglimits
 from cwqbo.config import load_config
 from cwqbo.extensions import csrf, db, htmx, limiter, login_manager, migrate
 
@@ -20,6 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     settings.update({k: v for k, v in (config or {}).items() if k != "ENV_VARS"})
     app = Flask(__name__, instance_path=settings["INSTANCE_PATH"], instance_relative_config=True)
+    app.url_map.converters["int"] = pglimits.IdConverter  # ids fit PostgreSQL's integer
     app.config.from_mapping(settings)
     if app.config.get("TRUSTED_PROXIES"):
         # Take the client address and scheme from that many proxies' headers (Heroku: 1);
@@ -33,7 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
 
     db.init_app(app)
-    pgtext.install()  # PostgreSQL refuses NUL characters in text: see cwqbo/pgtext.py
+    pglimits.install()  # PostgreSQL refuses NUL characters in text: see cwqbo/pglimits.py
     migrate.init_app(app, db, directory=str(_migrations_dir()))
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -44,7 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     from cwqbo.web import register_web
 
     register_web(app)
-    app.before_request(pgtext.refuse_nul_input)
+    app.before_request(pglimits.refuse_nul_input)
 
     from cwqbo.cli import register_cli
 

@@ -25,6 +25,7 @@ from cwqbo.connections import NotConnected
 from cwqbo.connectwise import ManageError
 from cwqbo.extensions import db
 from cwqbo.models import Batch, ConfigurationOptions, ManageConnection, QBOConfiguration
+from cwqbo.pglimits import parse_id
 from cwqbo.web.batches import KindPage
 
 PAGE_SIZE = 100
@@ -151,7 +152,7 @@ def config_defaults(config: QBOConfiguration | None) -> tuple[int | None, str]:
 
 
 def parse_location(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and int(value) > 0 else None
+    return parse_id(value)
 
 
 def parse_detail(value: str | None, fallback: str = "summary") -> str:

@@ -11,6 +11,7 @@ from cwqbo.batches.report import BATCH_STATUS_LABELS
 from cwqbo.extensions import db
 from cwqbo.models import Batch, BatchTransaction, QBOConfiguration
 from cwqbo.models.batch import KIND_LABELS
+from cwqbo.pglimits import parse_id
 from cwqbo.web.batches import bp
 
 PER_PAGE = 25
@@ -50,7 +51,7 @@ def _filters(args) -> dict:
     return {
         "kind": args.get("kind") if args.get("kind") in KIND_LABELS else "",
         "status": args.get("status") if args.get("status") in dict(STATUSES) else "",
-        "config_id": int(config_id) if config_id.isdigit() else None,
+        "config_id": parse_id(config_id),
         "date_from": _day(args.get("date_from")),
         "date_to": _day(args.get("date_to")),
     }
@@ -67,7 +68,7 @@ def _query(filters: dict):
     if filters["date_from"]:
         start = datetime.combine(filters["date_from"], datetime.min.time())
         query = query.where(Batch.created_at >= start)
-    if filters["date_to"]:
+    if filters["date_to"] and filters["date_to"] < date.max:
         end = datetime.combine(filters["date_to"] + timedelta(days=1), datetime.min.time())
         query = query.where(Batch.created_at < end)
     return query.order_by(Batch.created_at.desc(), Batch.id.desc())
@@ -102,9 +103,11 @@ def review():
             "ConnectWise batch of one invoice looks like 2025-05-31-I10045."
         )
     filters = _filters(request.args)
-    page = request.args.get("page", "1")
     pagination = db.paginate(
-        _query(filters), page=int(page) if page.isdigit() else 1, per_page=PER_PAGE, error_out=False
+        _query(filters),
+        page=parse_id(request.args.get("page")) or 1,
+        per_page=PER_PAGE,
+        error_out=False,
     )
     args = {k: v for k, v in request.args.items() if k in FILTERS and v}
     return render_template(

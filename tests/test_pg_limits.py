@@ -1,5 +1,6 @@
-"""Text PostgreSQL refuses but SQLite stores (a NUL character), on both databases: what people
-type gets a clear 400, what the APIs send is stored; a failed flush never breaks the 500 page."""
+"""What PostgreSQL refuses but SQLite takes, on both databases: a NUL character (what people
+type gets a clear 400, what the APIs send is stored), ids past 32 bits (not found, never a
+500); and a failed flush never breaks the 500 page."""
 
 from __future__ import annotations
 
@@ -79,3 +80,20 @@ def test_a_failed_flush_still_gets_the_500_page(broken_route, admin):
     response = admin.get("/_broken")
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("number", ["3000000000", "99999999999999999999"], ids=["33-bit", "67-bit"])
+def test_an_id_too_large_for_postgresql_is_not_found(admin, number):
+    for method, url in [
+        ("get", f"/settings/quickbooks/{number}"),
+        ("post", f"/settings/quickbooks/{number}/rename"),
+        ("post", f"/users/{number}/role"),
+        ("get", f"/batches/INV-000001/transactions/{number}/unbatch"),
+    ]:
+        response = admin.get(url) if method == "get" else admin.post(url, {"role": "admin"})
+        assert response.status_code == 404, (url, response.status_code)
+    for query in [f"config_id={number}", f"page={number}", "date_to=9999-12-31"]:
+        response = admin.get(f"/batches/review?{query}")
+        assert response.status_code == 200, (query, response.status_code)
+    response = admin.get(f"/batches/new/invoices?location_id={number}")
+    assert response.status_code == 200, response.status_code

@@ -1,6 +1,11 @@
-"""Text PostgreSQL refuses but SQLite stores: the NUL character.
+"""What PostgreSQL refuses but SQLite takes: NUL characters in text, integers over 32 bits.
 
-PostgreSQL cannot hold U+0000 in a text column (psycopg raises ``DataError: PostgreSQL text
+Integers: an id column is PostgreSQL's 32-bit ``integer``, so ``/users/3000000000/role`` or
+``?config_id=3000000000`` raised ``integer out of range`` (a 500, on PostgreSQL only; past
+64 bits on SQLite too). ``IdConverter`` is the app's ``<int:…>``: a larger number matches no
+route (404); ``parse_id`` reads an id from a form or query the same way.
+
+Text: PostgreSQL cannot hold U+0000 in a text column (psycopg raises ``DataError: PostgreSQL text
 fields cannot contain NUL (0x00) bytes``), so a Manage company name, a QBO answer or a URL
 with one in it made a page 500 or a batch job crash on PostgreSQL only. Two layers:
 
@@ -15,9 +20,28 @@ from __future__ import annotations
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 NUL = "\x00"
 REPLACEMENT = "\ufffd"
+MAX_ID = 2**31 - 1  # PostgreSQL's integer
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in URLs, no larger than an id column holds."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def parse_id(value: str | None) -> int | None:
+    """Return a positive id typed as digits that an id column can hold, else None."""
+    value = (value or "").strip()
+    if not (value.isascii() and value.isdigit()) or len(value) > 10:
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
 
 
 def _scrub(value):
