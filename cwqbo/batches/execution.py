@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from functools import partial
 
 from flask import current_app
 
@@ -15,12 +16,13 @@ from cwqbo.extensions import db
 from cwqbo.models import Batch, BatchLog, ConfigurationOptions, TaxMapping
 from cwqbo.models.user import utcnow
 from cwqbo.quickbooks.errors import QBOError
-from cwqbo.transfer.runner import InvoiceRunner
+from cwqbo.transfer.kinds import KINDS
+from cwqbo.transfer.runner import Runner
 from cwqbo.transfer.settings import TransferSettings
 
 log = logging.getLogger(__name__)
 
-RUNNERS = {"invoices": InvoiceRunner}
+RUNNERS = {name: partial(Runner, kind) for name, kind in KINDS.items()}
 CONTINUING = "Continuing:"
 
 

@@ -24,6 +24,7 @@ SECTIONS = (
     ("classes", "Classes"),
     ("locations", "Locations"),
     ("customers", "Customers"),
+    ("vendors", "Vendors"),
     ("items", "Items"),
     ("documents", "Invoices"),
     ("manage", "Mark batched in ConnectWise"),

@@ -22,6 +22,7 @@ from cwqbo.jobs.enqueue import enqueue_after_commit
 from cwqbo.models import Batch, BatchLog, BatchTransaction, QBOConfiguration, User
 from cwqbo.models.user import utcnow
 from cwqbo.quickbooks.errors import QBOError
+from cwqbo.transfer.kinds import KINDS
 from cwqbo.transfer.preview import dry_run
 
 log = logging.getLogger(__name__)
@@ -220,6 +221,7 @@ def preview(
             qbo_client(config),
             ids,
             settings_for_config(config, invoice_detail),
+            KINDS[kind],
         )
     except (ManageError, QBOError, NotConnected) as exc:
         raise SelectionError(f"The preview could not be made: {exc}") from exc

@@ -14,7 +14,7 @@ from cwqbo.transfer.reference import ManageReference, QBOReference
 from cwqbo.transfer.settings import TransferSettings
 
 CENT = Decimal("0.01")
-NEED_ORDER = ("Term", "Class", "Department", "Customer", "Item")
+NEED_ORDER = ("Term", "Class", "Department", "Customer", "Vendor", "Item")
 MAX_ACCOUNT_LEVELS = 5
 
 
@@ -76,7 +76,9 @@ class Context:
         qbo: QBOReference,
         manage: ManageReference,
         settings: TransferSettings,
+        noun: str = "Invoice",
     ) -> None:
+        self.noun = noun  # "Invoice", "Expense": how messages name the document
         self.tx = tx
         self.customer = customer
         self.qbo = qbo
@@ -95,12 +97,12 @@ class Context:
             self.problems.append(problem)
 
     def need(self, entity: str, name: str, body: dict, label: str) -> None:
-        """Ask for ``name`` to be created before the document (once per invoice)."""
+        """Ask for ``name`` to be created before the document (once per document)."""
         self._needs.setdefault((entity, name.casefold()), Needed(entity, name, body, label))
 
     @property
     def needs(self) -> list[Needed]:
-        """Return the needs in dependency order: Term, Class, Department, Customer, Item."""
+        """Return the needs in dependency order (NEED_ORDER)."""
         return sorted(self._needs.values(), key=lambda n: NEED_ORDER.index(n.entity))
 
     # --- shared lookups -------------------------------------------------------------------
@@ -109,7 +111,7 @@ class Context:
         name = N.clean(full_name)
         if not name:
             self.problem(
-                f"Invoice {self.number}: {purpose} has no GL account in Manage.",
+                f"{self.noun} {self.number}: {purpose} has no GL account in Manage.",
                 "Fill in the account on the Manage GL account setup of that account type.",
                 P.MANAGE_GL,
             )

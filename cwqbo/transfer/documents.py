@@ -14,14 +14,13 @@ from cwqbo.quickbooks.errors import (
     QBOValidationError,
 )
 from cwqbo.quickbooks.query import in_queries
-from cwqbo.transfer.invoices import invoice_body
-from cwqbo.transfer.shape import company_id
+from cwqbo.transfer.context import NEED_ORDER
+from cwqbo.transfer.kind import PARTY_REF
 from cwqbo.transfer.steps import (
     BAD,
     DOC_CHUNK,
     FAILED,
     IN_QBO,
-    NEED_ORDER,
     NEED_SECTION,
     OK,
     RUNNING,
@@ -48,9 +47,9 @@ class QBOSteps(Steps):
     qbo: Any
     qbo_ref: Any
     manage_ref: Any
-    customers: dict
     settings: Any
     batch_key: str
+    ctx: Any  # the RunContext the kind plans and builds bodies against
 
     # --- 3. contacts, items, terms, classes, locations ----------------------------------
     def _create_needs(self, txs: list[Tx]) -> None:
@@ -112,17 +111,17 @@ class QBOSteps(Steps):
 
     def _adopt_existing(self, txs: list[Tx]) -> None:
         """A resumed transaction may already be in QBO: look for its DocNumber first."""
-        for entity in ("Invoice", "CreditMemo"):
+        for entity in self.kind.entities:
             mine = {t.plan.doc_number: t for t in txs if t.plan.entity == entity}
             if not mine:
                 continue
             for sql in in_queries(entity, "DocNumber", sorted(mine)):
                 for doc in self.qbo.query_all(sql):
                     tx = mine.get(doc.get("DocNumber"))
-                    customer = (doc.get("CustomerRef") or {}).get("name", "")
+                    party = (doc.get(PARTY_REF.get(entity, "")) or {}).get("name", "")
                     if tx is None or tx.state != SENDING:
                         continue
-                    if customer and customer.lower() != tx.plan.customer_name.lower():
+                    if party and party.lower() != tx.plan.party_name.lower():
                         continue
                     self.store.log(
                         f"{entity} {tx.plan.doc_number} was already in QuickBooks "
@@ -140,8 +139,9 @@ class QBOSteps(Steps):
             return  # gone from QBO (deleted there): create it afresh
         self.store.log(
             f"{entity} {doc.get('DocNumber', tx.number)} (id {doc_id}) was kept in QuickBooks "
-            "when this invoice was unbatched; it is used again, not created twice. If the "
-            "invoice changed in ConnectWise, unbatch it with 'Also void' and send it again.",
+            f"when this {self.kind.noun.lower()} was unbatched; it is used again, not created "
+            f"twice. If the {self.kind.noun.lower()} changed in ConnectWise, unbatch it with "
+            "'Also void' (or delete) and send it again.",
             tx=tx,
         )
         self._in_qbo(tx, entity, doc)
@@ -150,13 +150,7 @@ class QBOSteps(Steps):
         pairs: list[tuple[Tx, BatchOp]] = []
         for tx in chunk:
             try:
-                body = invoice_body(
-                    tx.export,
-                    self.customers.get(company_id(tx.export)),
-                    self.qbo_ref,
-                    self.manage_ref,
-                    self.settings,
-                )
+                body = self.kind.body(tx.export, self.ctx)
             except Exception as exc:  # a reference that could not be created, bad data
                 self._fail(tx, f"Could not build the QuickBooks {tx.plan.entity}: {exc}")
                 continue
@@ -190,7 +184,8 @@ class QBOSteps(Steps):
                 if isinstance(result.error, QBODuplicateDocNumber):
                     message += (
                         ". QuickBooks already has a document with this number: if it is this "
-                        "invoice, use Mark as already exported; otherwise void or renumber it "
+                        f"{self.kind.noun.lower()}, use Mark as already exported; otherwise void "
+                        "or renumber it "
                         "in QuickBooks, then retry."
                     )
                 self.store.action(
@@ -246,8 +241,8 @@ class QBOSteps(Steps):
         if isinstance(exc, QBOServerError):
             message = (
                 f"QuickBooks failed on {label} sent on its own ({exc}) and does not have it; "
-                "it gave no reason. Check the invoice's amounts, lines and names in "
-                "ConnectWise, then retry."
+                f"it gave no reason. Check the {self.kind.noun.lower()}'s amounts, lines and "
+                "names in ConnectWise, then retry."
             )
         else:
             message = f"QuickBooks refused {label} sent on its own: {exc}"

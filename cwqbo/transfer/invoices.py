@@ -6,12 +6,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from cwqbo.connectwise import assumptions as CA
+from cwqbo.connectwise.glexport import invoice_record_ids
 from cwqbo.transfer import assumptions as A
 from cwqbo.transfer import header, lines, shape, taxes
 from cwqbo.transfer import limits as L
 from cwqbo.transfer import names as N
 from cwqbo.transfer import problems as P
 from cwqbo.transfer.context import Context, Needed, dec, num, parse_date
+from cwqbo.transfer.kind import Kind, Plan, RunContext
 from cwqbo.transfer.problems import Problem
 from cwqbo.transfer.reference import ManageReference, QBOReference
 from cwqbo.transfer.settings import TransferSettings
@@ -42,20 +45,8 @@ class UnresolvedReference(LookupError):
     """A name the body refers to is not in the QBOReference (a Needed was not added)."""
 
 
-@dataclass
-class InvoicePlan:
-    """What one invoice needs in QBO and what is wrong with it; nothing is written."""
-
-    entity: str | None  # "Invoice" | "CreditMemo" | None when skipped or invalid
-    doc_number: str
-    customer_name: str  # the QBO DisplayName used
-    expected_total: Decimal  # what QBO's TotalAmt should be (positive)
-    problems: list[Problem]  # empty = may be sent
-    needs: list[
-        Needed
-    ]  # only what does not exist yet; order Term, Class, Department, Customer, Item
-    skip_reason: str | None = None  # NO_LINES: batch in Manage, send nothing
-    lines: list[dict] = field(default_factory=list)  # readable lines for the dry-run preview
+# The plan of an invoice is the runner's generic plan (kind.py); the old name stays.
+InvoicePlan = Plan
 
 
 @dataclass
@@ -221,7 +212,7 @@ def plan_invoice(
     return InvoicePlan(
         entity=None if d.skip_reason or problems else d.entity,
         doc_number=d.ctx.number,
-        customer_name=d.customer_name,
+        party_name=d.customer_name,
         expected_total=abs(dec(tx.get("total"))),
         problems=problems,
         needs=[] if d.skip_reason else d.ctx.needs,
@@ -307,3 +298,48 @@ def _line(draft: lines.LineDraft, ref, per_line_class: bool, tax_placeholder: bo
         line["Description"] = draft.description
     line["SalesItemLineDetail"] = detail
     return line
+
+
+class InvoiceKind(Kind):
+    """Manage invoices and credit memos → QBO Invoices and CreditMemos."""
+
+    name = "invoices"
+    noun = "Invoice"
+    export_flag = "exportInvoicesFlag"
+    export_ids_field = CA.INVOICE_EXPORT_ID_FIELD
+    entities = ("Invoice", "CreditMemo")
+    reference_label = "Load QuickBooks lists (accounts, tax codes, terms, customers, items)"
+    screen = "Manage › Finance › Accounting Interface › Unposted Invoices"
+    document_screen = P.MANAGE_INVOICE
+
+    def documents_of(self, export: dict) -> list[dict]:
+        return export.get("transactions") or []
+
+    def parties_of(self, export: dict) -> dict:
+        return {shape.company_id(c): c for c in export.get("customers") or []}
+
+    def names_needed(self, documents: list[dict], ctx: RunContext) -> tuple[set, set]:
+        from cwqbo.transfer.reference import names_needed
+
+        export = {"transactions": documents, "customers": list(ctx.parties.values())}
+        return names_needed(export, ctx.settings, ctx.manage)
+
+    def plan(self, doc: dict, ctx: RunContext) -> Plan:
+        customer = ctx.parties.get(shape.company_id(doc))
+        return plan_invoice(doc, customer, ctx.qbo, ctx.manage, ctx.settings)
+
+    def body(self, doc: dict, ctx: RunContext, *, placeholders: bool = False) -> dict:
+        customer = ctx.parties.get(shape.company_id(doc))
+        return invoice_body(
+            doc, customer, ctx.qbo, ctx.manage, ctx.settings, placeholders=placeholders
+        )
+
+    def record_ids(self, doc: dict) -> list[int]:
+        return invoice_record_ids(doc)
+
+    def party(self, doc: dict) -> str:
+        company = doc.get("company")
+        return str((company.get("name") if isinstance(company, dict) else "") or "")
+
+
+INVOICES = InvoiceKind()

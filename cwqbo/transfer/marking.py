@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from cwqbo.connectwise import ManageError
-from cwqbo.connectwise.glexport import invoice_record_ids
-from cwqbo.transfer.invoices import NO_LINES
 from cwqbo.transfer.steps import (
     BAD,
     BATCHED,
@@ -24,7 +22,6 @@ class ManageSteps(Steps):
     """Step 5: mark batched in Manage, only what QBO holds (or needs nothing from QBO)."""
 
     manage: Any
-    kind: str
     mark_only: bool
     backoff: float
 
@@ -37,14 +34,14 @@ class ManageSteps(Steps):
         if tx.export is None:  # no longer unposted: already dealt with when Manage was read
             return
         ident = tx.manage_batch_identifier
-        label = f"Invoice {tx.number} → batch {ident}"
+        label = f"{self.kind.label(tx)} → batch {ident}"
         self.store.action("manage", f"tx:{tx.id}", label, RUNNING, tx=tx)
-        ids = invoice_record_ids(tx.export)
+        ids = self.kind.record_ids(tx.export)
         error: ManageError | None = None
         batch: dict | None = None
         for attempt in range(MARK_ATTEMPTS):
             try:
-                batch = self.manage.create_batch(ident, ids, kind=self.kind)
+                batch = self.manage.create_batch(ident, ids, kind=self.kind.name)
                 break
             except ManageError as exc:
                 # The POST may have landed before the error (a dropped answer): look first,
@@ -75,8 +72,8 @@ class ManageSteps(Steps):
             state, message = SKIPPED, "Marked as already exported; not sent to QuickBooks"
         if adopted:
             message += " (the batch already existed; not created again)"
-        label = f"Invoice {tx.number} → batch {tx.manage_batch_identifier}"
+        label = f"{self.kind.label(tx)} → batch {tx.manage_batch_identifier}"
         self.store.action("manage", f"tx:{tx.id}", label, OK, tx=tx, message=message)
-        if skip == NO_LINES and state == SKIPPED:
-            self.store.log(f"Invoice {tx.number}: {NO_LINES}", tx=tx)
+        if skip and state == SKIPPED and not self.mark_only:
+            self.store.log(f"{self.kind.label(tx)}: {skip}", tx=tx)
         self._set(tx, state, manage_batch_id=batch.get("id"), message=message)

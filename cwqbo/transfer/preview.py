@@ -7,28 +7,34 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from cwqbo.transfer import problems as P
-from cwqbo.transfer.invoices import InvoicePlan, invoice_body, plan_invoice
+from cwqbo.transfer.context import NEED_ORDER
+from cwqbo.transfer.invoices import INVOICES
+from cwqbo.transfer.kind import Kind, Plan
 from cwqbo.transfer.problems import Problem
 from cwqbo.transfer.settings import TransferSettings
-from cwqbo.transfer.shape import company_id
-from cwqbo.transfer.steps import NEED_ORDER, Shortfall, load_references, read_export
+from cwqbo.transfer.steps import Shortfall, load_references, read_export
 
 log = logging.getLogger(__name__)
 
 
-def dry_run(manage: Any, qbo: Any, manage_ids: Sequence[str], settings: TransferSettings) -> dict:
-    """Plan every selected invoice against live data; only reads are sent to either API."""
-    transactions, customers, shortfall = read_export(manage, "invoices", manage_ids)
-    manage_ref, qbo_ref = load_references(manage, qbo, transactions, customers, settings)
+def dry_run(
+    manage: Any,
+    qbo: Any,
+    manage_ids: Sequence[str],
+    settings: TransferSettings,
+    kind: Kind = INVOICES,
+) -> dict:
+    """Plan every selected transaction against live data; only reads are sent to either API."""
+    found, parties, shortfall = read_export(manage, kind, manage_ids)
+    exported = list(found.values())
+    ctx = load_references(manage, qbo, kind, exported, parties, settings)
     documents, creates, seen = [], [], set()
-    for tx in transactions:
-        customer = customers.get(company_id(tx))
+    for doc in exported:
         try:
-            plan = plan_invoice(tx, customer, qbo_ref, manage_ref, settings)
-        except Exception as exc:  # as the run does: one unreadable invoice, not a broken page
-            log.exception("planning invoice %s for the preview failed", tx.get("documentNumber"))
-            plan = _unreadable(tx, exc)
+            plan = kind.plan(doc, ctx)
+        except Exception as exc:  # as the run does: one unreadable document, not a broken page
+            log.exception("planning %s %s for the preview failed", kind.noun, doc.get("id"))
+            plan = _unreadable(kind, doc, exc)
         body = None
         if not plan.problems and plan.skip_reason is None:
             for need in plan.needs:
@@ -36,23 +42,23 @@ def dry_run(manage: Any, qbo: Any, manage_ids: Sequence[str], settings: Transfer
                 if key not in seen:
                     seen.add(key)
                     creates.append({"entity": need.entity, "name": need.name, "label": need.label})
-            body = invoice_body(tx, customer, qbo_ref, manage_ref, settings, placeholders=True)
+            body = kind.body(doc, ctx, placeholders=True)
         documents.append(
             {
                 "number": plan.doc_number,
-                "party": _field(tx, "company", "name"),
-                "entity": plan.entity,
-                "customer": plan.customer_name,
+                "party": kind.party(doc),
+                "entity": kind.qbo_entity(plan),
+                "customer": plan.party_name,
                 "lines": plan.lines,
                 "total": plan.expected_total,
-                "currency": _field(tx, "currency", "currencyCode"),
+                "currency": kind.currency(doc),
                 "problems": [p.as_dict() for p in plan.problems],
                 "skip_reason": plan.skip_reason,
                 "body": body,
             }
         )
     if shortfall:  # name every transaction the export left out, never skip it silently
-        documents += _missing(shortfall)
+        documents += _missing(kind, shortfall)
     creates.sort(key=lambda c: (NEED_ORDER.index(c["entity"]), c["name"].lower()))
     return {
         "documents": documents,
@@ -62,12 +68,12 @@ def dry_run(manage: Any, qbo: Any, manage_ids: Sequence[str], settings: Transfer
     }
 
 
-def _missing(shortfall: Shortfall) -> list[dict]:
+def _missing(kind: Kind, shortfall: Shortfall) -> list[dict]:
     problem = Problem(
         f"{shortfall}.",
-        "Check that the invoice is still unposted (it may have been batched elsewhere or "
-        "reopened); it is not sent.",
-        "Manage › Finance › Accounting Interface › Unposted Invoices",
+        f"Check that the {kind.noun.lower()} is still unposted (it may have been batched "
+        "elsewhere or reopened); it is not sent.",
+        kind.screen,
     ).as_dict()
     return [
         {
@@ -86,19 +92,12 @@ def _missing(shortfall: Shortfall) -> list[dict]:
     ]
 
 
-def _unreadable(tx: dict, exc: Exception) -> InvoicePlan:
+def _unreadable(kind: Kind, doc: dict, exc: Exception) -> Plan:
+    noun = kind.noun.lower()
     problem = Problem(
-        f"ConnectWise sent data cwqbo cannot read for this invoice: {exc!r}",
-        "Check the invoice in Manage; if Manage shows it correctly, report it with this message.",
-        P.MANAGE_INVOICE,
+        f"ConnectWise sent data cwqbo cannot read for this {noun}: {exc!r}",
+        f"Check the {noun} in Manage; if Manage shows it correctly, report it with this message.",
+        kind.document_screen,
     )
-    return InvoicePlan(None, str(tx.get("documentNumber") or ""), "", Decimal(0), [problem], [])
-
-
-def _field(tx: dict, ref: str, field: str) -> str:
-    """Return a field of a Manage reference for display ("" when the export is malformed)."""
-    value = tx.get(ref)
-    value = value.get(field) if isinstance(value, dict) else None
-    if isinstance(value, dict):  # Manage 2025.1 nests currencyCode as {id, name}
-        value = value.get("name")
-    return str(value or "")
+    number = doc.get("documentNumber") or doc.get("id") or ""
+    return Plan(None, str(number), "", Decimal(0), [problem], [])

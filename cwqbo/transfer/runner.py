@@ -1,7 +1,8 @@
-"""Run one batch: read Manage once, validate, create in QBO, mark batched — exactly once.
+"""Run one batch of any kind: read Manage once, validate, create in QBO, mark batched — once.
 
-No Flask, no RQ: the caller passes the two clients, a store that persists every step at
-once, and the settings. Every transaction moves selected → validated → sending → in_qbo →
+No Flask, no RQ: the caller passes the kind (cwqbo.transfer.kind, registered in
+cwqbo.transfer.kinds.KINDS), the two clients, a store that persists every step at once,
+and the settings. Every transaction moves selected → validated → sending → in_qbo →
 batched (or skipped / failed), and each state is saved before the next call, so a job
 retried, resumed after a crash or run twice never creates a second QBO document nor a
 second Manage batch (spec D5).
@@ -16,10 +17,10 @@ from typing import Any
 from cwqbo.connectwise import ManageError
 from cwqbo.quickbooks.errors import QBOError
 from cwqbo.transfer.documents import QBOSteps
-from cwqbo.transfer.invoices import plan_invoice
+from cwqbo.transfer.invoices import INVOICES
+from cwqbo.transfer.kind import Kind, RunContext
 from cwqbo.transfer.marking import ManageSteps
 from cwqbo.transfer.settings import TransferSettings
-from cwqbo.transfer.shape import company_id
 from cwqbo.transfer.steps import (
     BAD,
     BATCHED,
@@ -41,13 +42,12 @@ from cwqbo.transfer.steps import (
 log = logging.getLogger(__name__)
 
 
-class InvoiceRunner(QBOSteps, ManageSteps):
-    """Transfer a batch of Manage invoices into one QBO company."""
-
-    kind = "invoices"
+class Runner(QBOSteps, ManageSteps):
+    """Transfer a batch of Manage transactions of one kind into one QBO company."""
 
     def __init__(
         self,
+        kind: Kind,
         batch_key: str,
         manage: Any,
         qbo: Any | None,
@@ -62,7 +62,15 @@ class InvoiceRunner(QBOSteps, ManageSteps):
         self.batch_key = batch_key
         self.manage, self.qbo, self.store, self.settings = manage, qbo, store, settings
         self.mark_only = mark_only
-        self.customers: dict[int, dict] = {}
+        self.kind = kind
+        self.parties: dict = {}
+        self.qbo_ref: Any = None
+        self.manage_ref: Any = None
+
+    @property
+    def ctx(self) -> RunContext:
+        """What the kind plans each document against (loaded once by validation)."""
+        return RunContext(self.qbo_ref, self.manage_ref, self.parties, self.settings)
 
     # --- the run -------------------------------------------------------------------------
     def run(self) -> Outcome:
@@ -97,27 +105,35 @@ class InvoiceRunner(QBOSteps, ManageSteps):
 
     # --- 1. Manage: one export for the whole batch ------------------------------------------
     def _read_manage(self, txs: list[Tx]) -> None:
-        key, label = "export", f"Read {len(txs)} invoice(s) from ConnectWise"
+        noun = self.kind.noun.lower()
+        key, label = "export", f"Read {len(txs)} {noun}(s) from ConnectWise"
         self.store.action("validation", key, label, RUNNING)
         try:
-            documents, self.customers, shortfall = read_export(
+            found, self.parties, shortfall = read_export(
                 self.manage, self.kind, [t.manage_id for t in txs]
             )
         except ManageError as exc:
             self.store.action("validation", key, label, BAD, message=str(exc))
             for tx in txs:
-                self._fail(tx, f"ConnectWise could not export this invoice: {exc}")
+                self._fail(tx, f"ConnectWise could not export this {noun}: {exc}")
             return
-        by_record = {str(doc.get("id")): doc for doc in documents}
-        by_number = {str(doc.get("documentNumber")): doc for doc in documents}
-        self.store.action("validation", key, label, OK, message=f"{len(documents)} exported")
+        self.store.action("validation", key, label, OK, message=f"{len(found)} exported")
         for tx in txs:
-            tx.export = by_record.get(str(tx.record_id)) or by_number.get(tx.number)
+            tx.export = found.get(tx.manage_id)
             if tx.export is None:
                 self._gone_from_manage(tx, shortfall)
+            elif tx.state not in (BATCHED, SKIPPED):
+                self._identify(tx)
+
+    def _identify(self, tx: Tx) -> None:
+        """Give the transaction its Manage batch id, where the kind takes it from the export."""
+        ident = self.kind.batch_identifier(tx.manage_batch_identifier, tx.export)[:50]
+        if ident and ident != tx.manage_batch_identifier:
+            tx.manage_batch_identifier = ident
+            self.store.update(tx, manage_batch_identifier=ident)
 
     def _gone_from_manage(self, tx: Tx, shortfall: str | None = None) -> None:
-        """The invoice is not in the export: adopt our own batch if it made it, else fail."""
+        """It is not in the export: adopt our own batch if it made it, else fail."""
         found = self._find_manage_batch(tx)
         if found is not None:  # only cwqbo names batches this way, and only after QBO has it
             self._batched(tx, found, adopted=True)
@@ -125,39 +141,40 @@ class InvoiceRunner(QBOSteps, ManageSteps):
         self._fail(
             tx,
             (f"{shortfall}. " if shortfall else "")
-            + f"Invoice {tx.number} was not in the export: it is not unposted in ConnectWise "
+            + f"{self.kind.label(tx)} was not in the export: it is not unposted in ConnectWise "
             "under the id cwqbo sent (it was batched elsewhere or reopened, or this Manage "
-            "expects other ids). Check it in Manage › Finance › Accounting Interface.",
+            f"expects other ids). Check it in {self.kind.screen}.",
         )
 
     # --- 2. validation, all before any write ----------------------------------------------
     def _validate(self, txs: list[Tx]) -> bool:
-        label = "Load QuickBooks lists (accounts, tax codes, terms, customers, items)"
+        label = self.kind.reference_label
         self.store.action("validation", "reference", label, RUNNING)
         try:
-            self.manage_ref, self.qbo_ref = load_references(
-                self.manage, self.qbo, [t.export for t in txs], self.customers, self.settings
+            documents = [t.export for t in txs]
+            ctx = load_references(
+                self.manage, self.qbo, self.kind, documents, self.parties, self.settings
             )
         except (QBOError, ManageError) as exc:
             self.store.action("validation", "reference", label, BAD, message=str(exc))
+            noun = self.kind.noun.lower()
             for tx in txs:
-                self._fail(tx, f"Could not load the lists needed to check this invoice: {exc}")
+                self._fail(tx, f"Could not load the lists needed to check this {noun}: {exc}")
             return False
+        self.manage_ref, self.qbo_ref = ctx.manage, ctx.qbo
         self.store.action("validation", "reference", label, OK)
         for tx in txs:
             self._validate_one(tx)
         return True
 
     def _validate_one(self, tx: Tx) -> None:
-        customer = self.customers.get(company_id(tx.export))
-        key, label = f"tx:{tx.id}", f"Invoice {tx.number}"
+        key, label = f"tx:{tx.id}", self.kind.label(tx)
         try:
-            tx.plan = plan_invoice(
-                tx.export, customer, self.qbo_ref, self.manage_ref, self.settings
-            )
-        except Exception as exc:  # bad data from Manage must not stop the other invoices
-            log.exception("planning invoice %s failed", tx.number)
-            message = f"ConnectWise sent data cwqbo cannot read for this invoice: {exc!r}"
+            tx.plan = self.kind.plan(tx.export, self.ctx)
+        except Exception as exc:  # bad data from Manage must not stop the other documents
+            log.exception("planning %s failed", label)
+            noun = self.kind.noun.lower()
+            message = f"ConnectWise sent data cwqbo cannot read for this {noun}: {exc!r}"
             self.store.action("validation", key, label, BAD, tx=tx, message=message)
             self._fail(tx, message)
             return
@@ -172,3 +189,10 @@ class InvoiceRunner(QBOSteps, ManageSteps):
         self.store.action("validation", key, label, OK, tx=tx, message=message)
         if tx.state == SELECTED:
             self._set(tx, VALIDATED, message="")
+
+
+class InvoiceRunner(Runner):
+    """The runner for invoices (the first kind; tests and benchmarks build it by name)."""
+
+    def __init__(self, batch_key: str, *args: Any, **kwargs: Any) -> None:
+        super().__init__(INVOICES, batch_key, *args, **kwargs)

@@ -8,21 +8,17 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from cwqbo.connectwise.accounting import export_shortfall
-from cwqbo.transfer.invoices import InvoicePlan
-from cwqbo.transfer.reference import ManageReference, QBOReference, names_needed
-from cwqbo.transfer.settings import TransferSettings
-from cwqbo.transfer.shape import company_id
+from cwqbo.transfer.kind import Kind, Plan, RunContext
+from cwqbo.transfer.reference import ManageReference, QBOReference
 
-EXPORT_CHUNK = 100
 DOC_CHUNK = 30
 MARK_ATTEMPTS = 4
-# Order in which missing objects are created: later ones may refer to earlier ones.
-NEED_ORDER = ("Term", "Class", "Department", "Customer", "Item")
 NEED_SECTION = {
     "Term": "terms",
     "Class": "classes",
     "Department": "locations",
     "Customer": "customers",
+    "Vendor": "vendors",
     "Item": "items",
 }
 
@@ -49,7 +45,7 @@ class Tx:
     # left behind: {"entity", "id", "voided"}.
     previous: dict | None = None
     export: dict | None = field(default=None, repr=False)
-    plan: InvoicePlan | None = field(default=None, repr=False)
+    plan: Plan | None = field(default=None, repr=False)
 
 
 class Store(Protocol):
@@ -94,50 +90,63 @@ class Shortfall:
 
 
 def read_export(
-    manage: Any, kind: str, ids: Sequence[str]
-) -> tuple[list[dict], dict, Shortfall | None]:
-    """Export the transactions (unposted row keys), EXPORT_CHUNK ids a call.
+    manage: Any, kind: Kind, ids: Sequence[str]
+) -> tuple[dict[str, dict], dict, Shortfall | None]:
+    """Export the transactions (unposted row keys), ``kind.export_chunk`` ids a call.
 
     The export takes other ids than the rows' own (cwqbo.connectwise.assumptions), so the
-    rows are looked up first. Returns (documents, {company id: customer}, shortfall), the
-    shortfall being None when every row came back; the callers fail each missing
+    rows are looked up first. Returns ({row key: document}, the kind's parties, shortfall),
+    the shortfall being None when every row came back; the callers fail each missing
     transaction with it, never skip it silently.
     """
     keys = list(dict.fromkeys(str(i) for i in ids))
-    wanted = manage.export_ids_for(kind, keys) if keys else {}
-    export_ids = list(wanted.values())
-    documents: list[dict] = []
-    customers: dict[Any, dict] = {}
-    for start in range(0, len(export_ids), EXPORT_CHUNK):
+    wanted = manage.export_ids_for(kind.name, keys) if keys else {}
+    by_export_id: dict[str, str] = {str(v): k for k, v in wanted.items()}
+    found: dict[str, dict] = {}
+    parties: dict[Any, dict] = {}
+    hints: list[str] = []
+    chunk = kind.export_chunk
+    asked = [k for k in keys if k in wanted]
+    for start in range(0, len(asked), chunk):
+        part = asked[start : start + chunk]
         export = manage.export_gl(
-            kind, export_ids[start : start + EXPORT_CHUNK], summarize_invoices="Detailed"
+            kind.name, [wanted[k] for k in part], summarize_invoices="Detailed"
         )
-        documents.extend(export.get("transactions") or [])
-        for customer in export.get("customers") or []:
-            customers[company_id(customer)] = customer
-    message = export_shortfall(kind, len(keys), len(documents))
+        documents = kind.documents_of(export)
+        parties.update(kind.parties_of(export))
+        hint = kind.export_hint(export)
+        if hint and hint not in hints:
+            hints.append(hint)
+        if chunk == 1 and len(part) == 1 and len(documents) == 1:
+            found[part[0]] = documents[0]  # one asked, one back: nothing to tell apart
+            continue
+        for doc in documents:
+            key = by_export_id.get(kind.document_key(doc))
+            if key is not None:
+                found.setdefault(key, doc)
+    message = export_shortfall(kind.name, len(keys), len(found))
     if message is None:
-        return documents, customers, None
-    exported = {str(doc.get("id")) for doc in documents}
-    missing = tuple(k for k in keys if str(wanted.get(k)) not in exported)
-    return documents, customers, Shortfall(message, missing)
+        return found, parties, None
+    message += "".join(f". {h}" for h in hints)
+    missing = tuple(k for k in keys if k not in found)
+    return found, parties, Shortfall(message, missing)
 
 
 def load_references(
-    manage: Any, qbo: Any, documents: list[dict], customers: dict, settings: TransferSettings
-) -> tuple[ManageReference, QBOReference]:
+    manage: Any, qbo: Any, kind: Kind, documents: list[dict], parties: dict, settings: Any
+) -> RunContext:
     """Load what the documents need from both systems, once for the whole batch."""
-    manage_ref = ManageReference.load(manage)
-    export = {"transactions": documents, "customers": list(customers.values())}
-    customer_names, item_names = names_needed(export, settings, manage_ref)
-    qbo_ref = QBOReference.load(qbo, customer_names=customer_names, item_names=item_names)
-    return manage_ref, qbo_ref
+    ctx = RunContext(None, ManageReference.load(manage), parties, settings)
+    people, items = kind.names_needed(documents, ctx)
+    ctx.qbo = QBOReference.load(qbo, customer_names=people, item_names=items)
+    return ctx
 
 
 class Steps:
     """The bookkeeping every step of a run shares."""
 
     store: Store
+    kind: Kind
 
     # --- bookkeeping ------------------------------------------------------------------------
     def _set(self, tx: Tx, state: str, **fields: Any) -> None:
@@ -153,7 +162,7 @@ class Steps:
         refused: bool = False,
     ) -> None:
         """Record a failure; ``refused`` says QBO answered that it did not create the document."""
-        self.store.log(f"Invoice {tx.number}: {message}", level="error", tx=tx)
+        self.store.log(f"{self.kind.label(tx)}: {message}", level="error", tx=tx)
         fields: dict[str, Any] = {"message": message}
         if problems is not None:
             fields["problems"] = problems

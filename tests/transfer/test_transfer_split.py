@@ -20,7 +20,7 @@ from cwqbo.quickbooks.errors import (
     QBOTransportError,
     QBOValidationError,
 )
-from cwqbo.transfer import documents
+from cwqbo.transfer import documents, invoices
 from cwqbo.transfer.invoices import InvoicePlan
 from cwqbo.transfer.runner import InvoiceRunner
 from cwqbo.transfer.settings import TransferSettings
@@ -113,7 +113,7 @@ def body(tx, *args, **kwargs):
 @pytest.fixture
 def send(monkeypatch):
     """Run the document step for 30 validated invoices; return (txs, qbo, store)."""
-    monkeypatch.setattr(documents, "invoice_body", body)
+    monkeypatch.setattr(invoices, "invoice_body", body)
 
     def run(bad=(), txs=None, **behaviour):
         txs = txs or make_txs()
@@ -222,6 +222,6 @@ def test_the_request_id_follows_the_documents_and_their_bodies(send, monkeypatch
     _, first, _ = send(txs=make_txs(NUMBERS[:2]))
     _, again, _ = send(txs=make_txs(NUMBERS[:2]))
     assert first.requests[0][0] == again.requests[0][0], "the same request: the same id"
-    monkeypatch.setattr(documents, "invoice_body", lambda *a, **k: {**body(*a), "Memo": "fixed"})
+    monkeypatch.setattr(invoices, "invoice_body", lambda *a, **k: {**body(*a), "Memo": "fixed"})
     _, fixed, _ = send(txs=make_txs(NUMBERS[:2]))
     assert fixed.requests[0][0] != first.requests[0][0], "a corrected document: a new id"
