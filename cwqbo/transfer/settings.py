@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 DETAIL_CHOICES = ("summary", "detailed")
+BILL_DATE_SOURCES = ("document", "vendor_invoice", "po")
 SERVICE_ITEM_SOURCES = ("gl_account", "work_role", "work_type")
 
 # TransferSettings field -> ConfigurationOptions attribute, where the names differ.
@@ -39,12 +40,15 @@ class TransferSettings:
     asset_account_id: str | None = None
     track_quantity: bool = False
     products_as_services: bool = False
+    bill_date_source: str = "document"  # Purchases tab: the item receipt bill date
 
     def __post_init__(self) -> None:
         if self.invoice_detail not in DETAIL_CHOICES:
             raise ValueError(f"invoice_detail must be one of {DETAIL_CHOICES}")
         if self.service_item_source not in SERVICE_ITEM_SOURCES:
             raise ValueError(f"service_item_source must be one of {SERVICE_ITEM_SOURCES}")
+        if self.bill_date_source not in BILL_DATE_SOURCES:
+            raise ValueError(f"bill_date_source must be one of {BILL_DATE_SOURCES}")
         self.tax_mappings = {str(k): str(v) for k, v in self.tax_mappings.items()}
         self.tax_exempt_items = tuple(self.tax_exempt_items)
 

@@ -1,0 +1,386 @@
+"""One exported item receipt (GLExportPurchaseTransaction) planned into a QBO Bill.
+
+Choices the seeds leave open (documented in README "How a batch runs"):
+- Item lines (a catalog item on the line) become ItemBasedExpenseLineDetail lines of the
+  Manage item, created when missing with the type of its product type's Type Xref.
+- Freight (glTypeId PF) becomes an account line to the Manage PO Freight GL account, not an
+  item: freight-in is a cost of the purchase, and a bookkeeper looks for it on that account.
+- Purchase tax lines (purchaseDetailTax: PT product tax, FT freight tax): in a US company
+  QBO has no tax on bills, so the tax paid becomes an account line to its Manage GL account
+  (PO Product Tax / PO Freight Tax) and the bill total is the Manage total. In a company
+  with QBO's global tax model (CA, UK, AU) the tax lines are not sent: every line carries
+  the purchase tax code and QBO computes the recoverable tax itself (TaxExcluded).
+- DocNumber is the vendor invoice number (the duplicate check QBO and a bookkeeper use), the
+  PO number when the receipt has none; a later receipt of the same PO gets "-<n>", stably,
+  from its Manage batch id (see ``receipt_ordinal``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from cwqbo.transfer import assumptions as A
+from cwqbo.transfer import header, items
+from cwqbo.transfer import limits as L
+from cwqbo.transfer import lines as LN
+from cwqbo.transfer import names as N
+from cwqbo.transfer import problems as P
+from cwqbo.transfer.context import Context, dec, num, parse_date, r2
+from cwqbo.transfer.kind import Plan
+from cwqbo.transfer.procurement.vendor import vendor
+from cwqbo.transfer.reference import ManageReference, QBOReference
+from cwqbo.transfer.settings import TransferSettings
+
+NOUN = "Item receipt"
+AP_TYPE = "Accounts Payable"
+ITEM_DETAIL = "ItemBasedExpenseLineDetail"
+ACCOUNT_DETAIL = "AccountBasedExpenseLineDetail"
+FREIGHT = "PF"
+# Purchases tab "Bill date for item receipts" -> the GLExportPurchaseTransaction date field.
+BILL_DATE_FIELDS = {
+    "document": "documentDate",
+    "vendor_invoice": "vendorInvoiceDate",
+    "po": "purchaseDate",
+}
+# Where the kind keeps the receipt's ordinal among its PO's receipts on the exported
+# document (set from the stored Manage batch id before planning; never sent anywhere).
+RECEIPT_KEY = "_cwqboReceipt"
+MANAGE_PO = "Manage › Procurement › Purchase Orders › the purchase order"
+PRIVATE_NOTE = "ConnectWise Manage item receipt {po}{slip}"
+
+
+@dataclass
+class Draft:
+    """Everything decided about one item receipt before QBO ids are filled in."""
+
+    ctx: Context
+    vendor: str = ""
+    doc_number: str = ""
+    txn_date: date | None = None
+    due_date: date | None = None
+    ap_account: str | None = None
+    currency: str | None = None
+    department: str | None = None
+    lines: list[LN.LineDraft] = field(default_factory=list)
+
+
+def receipt_ordinal(doc: dict) -> int:
+    """Return which receipt of its PO this is (1 = the first), as the kind noted it."""
+    value = doc.get(RECEIPT_KEY)
+    return value if isinstance(value, int) and value > 1 else 1
+
+
+def doc_number(doc: dict) -> str:
+    """Return the Bill's DocNumber: the vendor invoice number (or PO number), + "-<n>"."""
+    base = N.clean(doc.get("vendorInvoiceNumber")) or N.clean(doc.get("documentNumber"))
+    n = receipt_ordinal(doc)
+    return f"{base}-{n}" if n > 1 and base else base
+
+
+def bill_date(doc: dict, settings: TransferSettings) -> date | None:
+    """Return the bill date from the Purchases tab's source (the document date if empty)."""
+    source = BILL_DATE_FIELDS.get(settings.bill_date_source)
+    return parse_date(doc.get(source or "documentDate")) or parse_date(doc.get("documentDate"))
+
+
+def item_lines(doc: dict) -> list[dict]:
+    """Return the receipt's lines that buy a catalog item."""
+    return [ln for ln in doc.get("purchaseDetail") or [] if N.is_product(ln)]
+
+
+def item_names(doc: dict) -> set[str]:
+    """Return the QBO item names a receipt may use (for loading)."""
+    return {N.product_item_name(ln) for ln in item_lines(doc)}
+
+
+def draft(
+    doc: dict,
+    vendor_row: dict | None,
+    qbo: QBOReference,
+    manage: ManageReference,
+    settings: TransferSettings,
+) -> Draft:
+    """Map one exported item receipt, collecting problems and needs on the way."""
+    ctx = Context(doc, vendor_row, qbo, manage, settings, noun=NOUN)
+    out = Draft(ctx, txn_date=bill_date(doc, settings), doc_number=doc_number(doc))
+    _check_header(ctx, out)
+    currency = ctx.currency()
+    foreign_ok = _currency_ok(ctx, currency)
+    if foreign_ok and (currency != qbo.home_currency or qbo.multi_currency_enabled):
+        out.currency = currency
+    out.vendor = vendor(ctx, currency, foreign_ok)
+    out.ap_account = _ap_account(ctx)
+    days = _due_days(doc.get("dueDays"))
+    if out.txn_date and days is not None:
+        out.due_date = out.txn_date + timedelta(days=days)
+    global_tax = qbo.using_sales_tax and not qbo.us
+    for line in doc.get("purchaseDetail") or []:
+        out.lines.append(_line(ctx, line, global_tax))
+    if not global_tax:  # US: QBO has no tax on bills; the tax paid is a cost line
+        for line in doc.get("purchaseDetailTax") or []:
+            if dec(line.get("total")):
+                out.lines.append(_line(ctx, line, False))
+    if not out.lines:
+        ctx.problem(
+            f"{NOUN} {ctx.number} has no lines in ConnectWise's export.",
+            "Check the receipt's lines on the purchase order in Manage.",
+            MANAGE_PO,
+        )
+    if settings.use_locations and N.clean(doc.get("purchaseClass")):
+        if header.tracking_on(ctx, "Department"):
+            out.department = header.category(ctx, "Department", N.clean(doc["purchaseClass"]))
+    return out
+
+
+def _check_header(ctx: Context, out: Draft) -> None:
+    doc = ctx.tx
+    if not ctx.number:
+        ctx.problem(
+            "An exported item receipt has no PO number.", "Check the receipt in Manage.", MANAGE_PO
+        )
+    if out.txn_date is None:
+        ctx.problem(
+            f"{NOUN} {ctx.number} has no readable date ({doc.get('documentDate')!r}).",
+            "Check the receive date on the purchase order in Manage.",
+            MANAGE_PO,
+        )
+    if len(out.doc_number) > L.DOC_NUMBER_MAX:
+        ctx.problem(
+            f'Bill number "{out.doc_number}" (the vendor invoice number) has '
+            f"{len(out.doc_number)} characters; QBO allows {L.DOC_NUMBER_MAX} (DocNumber).",
+            f"Shorten the vendor invoice number on the purchase order in Manage to at most "
+            f"{L.DOC_NUMBER_MAX - 3} characters.",
+            MANAGE_PO,
+        )
+    total = L.amount_problem(doc.get("total"))
+    if total is not None:
+        ctx.problem(f"{NOUN} {ctx.number}: its total {total}.", "Correct it in Manage.", MANAGE_PO)
+    elif dec(doc.get("total")) < 0:
+        ctx.problem(
+            f"{NOUN} {ctx.number} has a negative total ({doc.get('total')}): a return to the "
+            "vendor, which QBO records as a vendor credit, not a bill.",
+            "Enter the vendor credit in QBO by hand, then use Mark as already exported for it.",
+            P.either(MANAGE_PO, "cwqbo › Mark as already exported"),
+        )
+
+
+def _currency_ok(ctx: Context, currency: str) -> bool:
+    qbo = ctx.qbo
+    if currency == qbo.home_currency:
+        return True
+    if not ctx.settings.multi_currency or not qbo.multi_currency_enabled:
+        where = "cwqbo" if not ctx.settings.multi_currency else "QBO"
+        ctx.problem(
+            f"{NOUN} {ctx.number} is in {currency}, the QBO home currency is "
+            f"{qbo.home_currency} and multi-currency is off in {where}.",
+            "Turn on Multi-currency in cwqbo and in QBO (QBO cannot turn it off again), or "
+            f"order from the vendor in {qbo.home_currency}.",
+            P.either(P.CWQBO_CURRENCY, P.QBO_CURRENCY),
+        )
+        return False
+    return True
+
+
+def _due_days(value: object) -> int | None:
+    try:
+        days = int(str(value).strip())
+    except ValueError:
+        return None
+    return days if 0 <= days <= 999 else None
+
+
+def _ap_account(ctx: Context) -> str | None:
+    account = N.clean(ctx.tx.get("apAccountNumber"))
+    account_id = ctx.account_id(account, "the accounts payable (AP) header")
+    row = ctx.qbo.get("Account", account_id)
+    if row is not None and row.get("AccountType") not in (None, AP_TYPE):
+        ctx.problem(
+            f'GL account "{account}" of {NOUN.lower()} {ctx.number}\'s AP header is a '
+            f"{row.get('AccountType')} account in QBO, not {AP_TYPE}.",
+            "Point the Manage AP GL account at an Accounts Payable account of QBO.",
+            P.either(P.MANAGE_GL, P.QBO_ACCOUNTS),
+        )
+        return None
+    return account_id
+
+
+def _line(ctx: Context, line: dict, global_tax: bool) -> LN.LineDraft:
+    amount = -dec(line.get("total"))  # GL-signed: a purchase debit is negative in the export
+    why = L.amount_problem(line.get("total"))
+    description = N.clean(line.get("itemDescription") or line.get("description"))
+    what = f'line "{description}"' if description else f"line {line.get('lineNumber')}"
+    if why is not None:
+        ctx.problem(f"{NOUN} {ctx.number}: {what} {why}.", "Correct it in Manage.", MANAGE_PO)
+    account = N.clean(line.get("accountNumber"))
+    item = None
+    if N.is_product(line):
+        item = _item(ctx, line)
+    else:
+        ctx.account_id(account, what)
+    qty, price = -dec(line.get("quantity")), dec(line.get("cost") or line.get("itemCost"))
+    if not qty or r2(qty * price) != amount:
+        qty = price = None  # QBO refuses Qty x UnitPrice that is not the Amount
+    return LN.LineDraft(
+        amount=amount,
+        description=description[: L.DESCRIPTION_MAX],
+        item=item,
+        account=account,
+        tax=_tax_code(ctx, line) if global_tax else None,
+        class_name=None,
+        product=item is not None,
+        qty=qty if item else None,
+        price=price if item else None,
+        sources=[line["id"]] if isinstance(line.get("id"), int) else [],
+    )
+
+
+def _item(ctx: Context, line: dict) -> str | None:
+    """Return the QBO item a receipt line buys, asking for it to be created when missing."""
+    name = N.product_item_name(line)
+    return items._use_or_create(ctx, name, lambda: _item_body(ctx, line, name), f"product {name}")
+
+
+def _item_body(ctx: Context, line: dict, name: str) -> dict | None:
+    if not ctx.settings.income_account_id:
+        ctx.problem(
+            f'Product "{name}" must be created in QBO, but no income account is chosen for new '
+            "products.",
+            "Choose the income account on the Products tab.",
+            P.CWQBO_PRODUCTS,
+        )
+        return None
+    # Manage posts a receipt line to the inventory asset (inventory parts) or to the expense
+    # account (everything else): that is the account the new item's purchases must use.
+    bought = dict(line)
+    account = N.clean(line.get("accountNumber"))
+    xref = "".join(ch for ch in str(line.get("itemTypeXref") or "").lower() if ch.isalpha())
+    if A.TYPE_XREF_ITEM_TYPE.get(xref) == "Inventory":
+        bought["inventoryAccountNumber"] = line.get("inventoryAccountNumber") or account
+    elif account:
+        bought["costAccountNumber"] = account
+    body = items._product_body(ctx, bought, name, None)
+    if body is not None and body["Type"] == "Service" and "ExpenseAccountRef" not in body:
+        expense = ctx.account_id(account, f'product "{name}"') if account else None
+        if expense:  # a service bought on a bill must say where its cost goes
+            body["ExpenseAccountRef"] = {"value": expense}
+    return body
+
+
+def _tax_code(ctx: Context, line: dict) -> str | None:
+    """Return the purchase tax code of a line in a global-tax company (or record why not)."""
+    doc, settings = ctx.tx, ctx.settings
+    taxed = (
+        bool(doc.get("purchaseHeaderFreightTaxableFlag"))
+        if line.get("glTypeId") == FREIGHT
+        else bool(line.get("taxable") or line.get("taxableFlag"))
+    )
+    if not taxed:
+        if settings.exempt_tax_code_id:
+            return settings.exempt_tax_code_id
+        ctx.problem(
+            f"{NOUN} {ctx.number} has untaxed lines, and QBO needs a tax code on every line.",
+            "Choose the exempt tax code on the Taxes tab.",
+            P.CWQBO_TAXES,
+        )
+        return None
+    code = doc.get("taxCode") or {}
+    mapped = settings.tax_mappings.get(str(code.get("id")))
+    if mapped:
+        return mapped
+    row = ctx.qbo.find("TaxCode", N.clean(code.get("name") or code.get("identifier")))
+    if row is not None:
+        return str(row["Id"])
+    ctx.problem(
+        f'{NOUN} {ctx.number} is taxed with Manage tax code "{code.get("name")}", which has no '
+        "QBO tax code.",
+        "Map the Manage tax code to a QBO tax code on the Taxes tab (or give the QBO tax code "
+        "the same name).",
+        P.either(P.CWQBO_TAXES, P.QBO_TAX),
+    )
+    return None
+
+
+def plan_receipt(
+    doc: dict,
+    vendor_row: dict | None,
+    qbo: QBOReference,
+    manage: ManageReference,
+    settings: TransferSettings,
+) -> Plan:
+    """Validate one exported item receipt and say what it needs. Writes nothing."""
+    d = draft(doc, vendor_row, qbo, manage, settings)
+    problems = P.unique(d.ctx.problems)
+    return Plan(
+        entity=None if problems else "Bill",
+        doc_number=d.doc_number,
+        party_name=d.vendor,
+        expected_total=dec(doc.get("total")),
+        problems=problems,
+        needs=d.ctx.needs,
+        lines=LN.preview(d.ctx, d.lines),
+    )
+
+
+def receipt_body(
+    doc: dict,
+    vendor_row: dict | None,
+    qbo: QBOReference,
+    manage: ManageReference,
+    settings: TransferSettings,
+    *,
+    placeholders: bool = False,
+) -> dict:
+    """Return the QBO Bill create body (after every Needed was qbo.add()-ed)."""
+    from cwqbo.transfer.invoices import InvoiceNotReady, UnresolvedReference
+
+    d = draft(doc, vendor_row, qbo, manage, settings)
+    if d.ctx.problems and not placeholders:
+        raise InvoiceNotReady(P.unique(d.ctx.problems))
+
+    def ref(entity: str, name: str | None) -> dict:
+        row = qbo.find(entity, name) if name else None
+        if row is not None:
+            label = row.get("DisplayName") or row.get("FullyQualifiedName") or row.get("Name")
+            return {"value": str(row["Id"]), "name": label}
+        if placeholders:
+            return {"value": None, "name": name}
+        raise UnresolvedReference(f'{entity} "{name}" is not in QBO: create and add it first.')
+
+    body: dict = {"DocNumber": d.doc_number, "VendorRef": ref("Vendor", d.vendor)}
+    if d.txn_date:
+        body["TxnDate"] = d.txn_date.isoformat()
+    if d.due_date:
+        body["DueDate"] = d.due_date.isoformat()
+    if d.ap_account:
+        body["APAccountRef"] = {"value": d.ap_account}
+    if d.currency:
+        body["CurrencyRef"] = {"value": d.currency}
+    if d.department:
+        body["DepartmentRef"] = ref("Department", d.department)
+    body["Line"] = [_body_line(d.ctx, ln, ref) for ln in d.lines]
+    if qbo.using_sales_tax and not qbo.us:
+        body["GlobalTaxCalculation"] = "TaxExcluded"
+    slip = N.clean(doc.get("packingSlip"))
+    note = PRIVATE_NOTE.format(po=d.ctx.number, slip=f", packing slip {slip}" if slip else "")
+    body["PrivateNote"] = note[: L.DESCRIPTION_MAX]
+    return body
+
+
+def _body_line(ctx: Context, draft: LN.LineDraft, ref) -> dict:
+    if draft.item is not None:
+        kind = ITEM_DETAIL
+        detail: dict = {"ItemRef": ref("Item", draft.item)}
+        if draft.qty is not None and draft.price is not None:
+            detail.update(Qty=num(draft.qty), UnitPrice=num(draft.price))
+    else:
+        kind = ACCOUNT_DETAIL
+        row = ctx.qbo.account(draft.account)
+        detail = {"AccountRef": {"value": str(row["Id"]) if row else None}}
+    if draft.tax is not None:
+        detail["TaxCodeRef"] = {"value": draft.tax}
+    line: dict = {"DetailType": kind, "Amount": num(draft.amount)}
+    if draft.description:
+        line["Description"] = draft.description
+    line[kind] = detail
+    return line
