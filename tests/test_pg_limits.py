@@ -97,3 +97,13 @@ def test_an_id_too_large_for_postgresql_is_not_found(admin, number):
         assert response.status_code == 200, (query, response.status_code)
     response = admin.get(f"/batches/new/invoices?location_id={number}")
     assert response.status_code == 200, response.status_code
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["page=99999999999999999999", "date_to=9999-12-31", "date_from=9999-12-31&date_to=0001-01-01"],
+)
+@pytest.mark.parametrize("page", ["/batches/review", "/stats?type=invoices"])
+def test_page_numbers_and_dates_at_the_limits_are_no_500(admin, page, query):
+    response = admin.get(f"{page}{'&' if '?' in page else '?'}{query}")
+    assert response.status_code in (200, 404), response.status_code

@@ -111,7 +111,7 @@ def _where(query, filters: Filters):
         query = query.where(
             Batch.created_at >= datetime.combine(filters.date_from, datetime.min.time())
         )
-    if filters.date_to:
+    if filters.date_to and filters.date_to < date.max:
         end = filters.date_to + timedelta(days=1)
         query = query.where(Batch.created_at < datetime.combine(end, datetime.min.time()))
     return query

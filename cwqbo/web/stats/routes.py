@@ -8,6 +8,7 @@ from flask_login import login_required
 from cwqbo.batches.report import TX_STATE_LABELS
 from cwqbo.extensions import htmx
 from cwqbo.models import QBOConfiguration
+from cwqbo.pglimits import parse_id
 from cwqbo.web.stats import bp
 from cwqbo.web.stats.query import (
     GROUP_OF,
@@ -44,8 +45,8 @@ def index():
     configs = QBOConfiguration.ordered()
     filters = parse_filters(request.args, {c.id for c in configs})
     type_counts = counts(filters)
-    page = request.args.get("page", "1")
-    listed = actions(filters, int(page) if page.isdigit() else 1) if filters.type else None
+    page = parse_id(request.args.get("page")) or 1
+    listed = actions(filters, page) if filters.type else None
     context = {
         "filters": filters,
         "configs": configs,
