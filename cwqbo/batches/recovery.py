@@ -48,7 +48,7 @@ def is_stuck(batch: Batch) -> bool:
     stale_after = timedelta(seconds=current_app.config["BATCH_STALE_AFTER"])
     if last is not None and utcnow() - last < stale_after:
         return False
-    return not (is_running(batch) or is_waiting(batch))
+    return holder(batch.id) is None and not is_waiting(batch)
 
 
 def _ago(when: datetime | None) -> str:

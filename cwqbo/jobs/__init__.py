@@ -41,11 +41,13 @@ def get_queue(name: str = DEFAULT_QUEUE) -> Queue:
     return Queue(name, connection=get_redis(), default_timeout=current_app.config["JOB_TIMEOUT"])
 
 
-WAITING_STATES = ("queued", "started", "scheduled", "deferred")
+# A started job is not "waiting": a live one takes its batch's lock at once, so a started
+# job of a batch nobody holds is one whose worker died (RQ may keep it "started" for long).
+WAITING_STATES = ("queued", "scheduled", "deferred")
 
 
 def job_waiting(job_id: str | None) -> bool:
-    """Say whether RQ still holds job_id as queued, scheduled, deferred or started."""
+    """Say whether RQ still holds job_id as queued, scheduled or deferred."""
     from rq.exceptions import NoSuchJobError
     from rq.job import Job
 

@@ -25,7 +25,7 @@ from transfer_support import (
     transactions,
     unposted_numbers,
 )
-from worker_support import FAST_RECOVERY, KillAfter, Processes, alive, lease_holder_pid
+from worker_support import FAST_RECOVERY, KillAfter, Processes, alive, children, sender_pid
 
 from cwqbo.batches import recovery
 from cwqbo.extensions import db
@@ -101,9 +101,9 @@ def test_a_sigkilled_work_horse_batch_finishes_by_itself(
     batch_id = submit(app, row_ids(*NUMBERS))  # queued; no worker runs yet
     workers = {}
 
-    def kill(_environ):
-        horse = lease_holder_pid(redis_conn, batch_id)
-        assert horse is not None, "the request came from the batch's lock holder"
+    def kill(environ):
+        horse = sender_pid(environ)
+        assert horse in children(workers["first"].pid), "the sender is the worker's work-horse"
         os.kill(horse, signal.SIGKILL)
         if moment == "mid-marks":  # the whole dyno goes: work-horse and worker
             os.kill(workers["first"].pid, signal.SIGKILL)

@@ -101,12 +101,6 @@ def _kill(pid: int) -> None:
         pass
 
 
-def lease_holder_pid(redis_conn, batch_id: int) -> int | None:
-    """Return the pid of the process holding the batch's lock (its token is host:pid:…)."""
-    value = redis_conn.get(f"cwqbo:lock:batch:{batch_id}")
-    return int(value.decode().split(":")[1]) if value else None
-
-
 class KillAfter:
     """WSGI middleware for a sandbox: once the n-th matching request has been fully handled
     (the sandbox did the work), call ``kill(environ)`` (it SIGKILLs the sender and returns
