@@ -28,7 +28,7 @@ from cwqbo.transfer.preview import dry_run
 log = logging.getLogger(__name__)
 
 # Kinds whose mapping exists; the others get their pages with their own issue.
-ENABLED_KINDS = ("invoices",)
+ENABLED_KINDS = ("invoices", "products")
 KIND_LETTER = {"invoices": "I", "expenses": "E", "products": "P"}
 ID_FIELD = {"invoices": "id", "expenses": "id", "products": "unpostedProductId"}
 NUMBER_NOUN = {"invoices": "invoice", "expenses": "expense", "products": "item receipt"}
@@ -154,6 +154,12 @@ def create_batch(
     db.session.flush()
     batch.assign_identifier()
     today = utcnow().date()
+    idents = {i: manage_batch_identifier(kind, rows[i].number, today) for i in ids}
+    if kind == "products":  # a PO received in parts: one batch id per receipt
+        from cwqbo.batches.receipts import receipt_identifiers
+
+        numbers = {i: rows[i].number for i in ids}
+        idents = receipt_identifiers(ids, numbers, today, manage_batch_identifier)
     for position, manage_id in enumerate(ids):
         row = rows[manage_id]
         db.session.add(
@@ -169,7 +175,7 @@ def create_batch(
                 document_date=_parse_date(row.date),
                 total=Decimal(str(row.total)),
                 currency=row.currency,
-                manage_batch_identifier=manage_batch_identifier(kind, row.number, today),
+                manage_batch_identifier=idents[manage_id],
                 claim=BatchTransaction.claim_key(kind, manage_id),
             )
         )
@@ -244,7 +250,8 @@ def unbatch(tx: BatchTransaction, *, void: bool, user_id: int | None) -> None:
     done = []
     if void and tx.qbo_id and not tx.qbo_voided:
         _void_in_qbo(tx)
-        done.append(f"QuickBooks {tx.qbo_entity} {tx.qbo_doc_number or tx.qbo_id} voided")
+        verb = "voided" if tx.qbo_entity == "Invoice" else "deleted"  # QBO voids invoices only
+        done.append(f"QuickBooks {tx.qbo_entity} {tx.qbo_doc_number or tx.qbo_id} {verb}")
     try:
         manage_client().delete_batch(tx.manage_batch_id)
     except ManageNotFound:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from cwqbo.transfer.invoices import INVOICES
 from cwqbo.transfer.kind import Kind
+from cwqbo.transfer.procurement import PROCUREMENT
 
 KINDS: dict[str, Kind] = {
     "invoices": INVOICES,
+    "products": PROCUREMENT,
 }
 
 

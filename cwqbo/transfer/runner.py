@@ -186,6 +186,9 @@ class Runner(QBOSteps, ManageSteps):
             self._fail(tx, f"{len(problems)} problem(s) to fix before it can be sent.", problems)
             return
         message = plan.skip_reason or "Ready to send"
+        note = getattr(plan, "note", None)  # a kind's remark worth a log line (procurement)
+        if note:
+            self.store.log(f"{label}: {note}", tx=tx)
         self.store.action("validation", key, label, OK, tx=tx, message=message)
         if tx.state == SELECTED:
             self._set(tx, VALIDATED, message="")

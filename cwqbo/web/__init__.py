@@ -99,6 +99,16 @@ NAVIGATION: list[dict] = [
                 "args": {"kind": "invoices"},
                 "label": "Mark Invoices as Exported",
             },
+            {
+                "endpoint": "batches.select",
+                "args": {"kind": "inventory"},
+                "label": "Create Inventory Batch",
+            },
+            {
+                "endpoint": "batches.mark_exported",
+                "args": {"kind": "inventory"},
+                "label": "Mark Item Receipts as Exported",
+            },
         ],
     },
     {"endpoint": "batches.review", "label": "Review Existing Batch", "admin": False},

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from . import faults, limits
+from . import faults, inventory, limits
 from . import query as ql
 from .transactions import TXNS, TransactionRules
 
@@ -130,6 +130,7 @@ class Company(TransactionRules):
         row["domain"], row["sparse"] = "QBO", False
         if entity == "Payment":
             self._apply_payment(row, +1, bump=not seed)
+        inventory.receive(self, entity, row, +1)
         self.rows[entity][row["Id"]] = row
         if seed and row["Id"].isdigit():
             self.next_id = max(self.next_id, int(row["Id"]) + 1)
@@ -156,6 +157,8 @@ class Company(TransactionRules):
             raise
         if entity == "Payment":
             self._apply_payment(merged, +1)
+        inventory.receive(self, entity, current, -1)
+        inventory.receive(self, entity, merged, +1)
         self._bump(merged, current)
         self.rows[entity][merged["Id"]] = merged
         return copy.deepcopy(merged)
@@ -188,6 +191,7 @@ class Company(TransactionRules):
         row = self._current(entity, body)
         if entity == "Payment":
             self._apply_payment(row, -1)
+        inventory.receive(self, entity, row, -1)
         del self.rows[entity][row["Id"]]
         self.deleted.append((entity, row["Id"], self.clock()))
         return {"domain": "QBO", "status": "Deleted", "Id": row["Id"]}

@@ -51,6 +51,13 @@ PRIVATE_NOTE = "ConnectWise Manage item receipt {po}{slip}"
 
 
 @dataclass
+class ReceiptPlan(Plan):
+    """The plan of an item receipt; ``note`` is logged by the runner (a suffixed bill number)."""
+
+    note: str | None = None
+
+
+@dataclass
 class Draft:
     """Everything decided about one item receipt before QBO ids are filled in."""
 
@@ -311,7 +318,16 @@ def plan_receipt(
     """Validate one exported item receipt and say what it needs. Writes nothing."""
     d = draft(doc, vendor_row, qbo, manage, settings)
     problems = P.unique(d.ctx.problems)
-    return Plan(
+    n = receipt_ordinal(doc)
+    note = None
+    if n > 1:
+        note = (
+            f'bill number {d.doc_number}: receipt {n} of PO {d.ctx.number} gets "-{n}" after '
+            "its vendor invoice number, so it never collides with another receipt of the PO "
+            "that carries the same vendor invoice number (the same number on every retry)."
+        )
+    return ReceiptPlan(
+        note=note,
         entity=None if problems else "Bill",
         doc_number=d.doc_number,
         party_name=d.vendor,

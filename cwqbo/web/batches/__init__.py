@@ -26,8 +26,13 @@ KIND_PAGES = {
 }
 
 
+# URL names of a kind besides its Batch.kind: Create Inventory Batch is /batches/new/inventory.
+KIND_ALIASES = {"inventory": "products"}
+
+
 def kind_page(kind: str) -> KindPage:
     """Return the kind's names, or 404 for a kind whose batches are not available yet."""
+    kind = KIND_ALIASES.get(kind, kind)
     if kind not in ENABLED_KINDS or kind not in KIND_PAGES:
         abort(404, description="Batches of that kind are not available yet.")
     return KIND_PAGES[kind]
