@@ -28,7 +28,7 @@ from cwqbo.transfer.preview import dry_run
 log = logging.getLogger(__name__)
 
 # Kinds whose mapping exists; the others get their pages with their own issue.
-ENABLED_KINDS = ("invoices", "products")
+ENABLED_KINDS = ("invoices", "expenses", "products")
 KIND_LETTER = {"invoices": "I", "expenses": "E", "products": "P"}
 ID_FIELD = {"invoices": "id", "expenses": "id", "products": "unpostedProductId"}
 NUMBER_NOUN = {"invoices": "invoice", "expenses": "expense", "products": "item receipt"}

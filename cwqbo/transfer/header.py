@@ -154,7 +154,7 @@ def currency_ok(ctx: Context, currency: str) -> bool:
         return True
     if not ctx.settings.multi_currency:
         ctx.problem(
-            f"Invoice {ctx.number} is in {currency}, the QBO home currency is "
+            f"{ctx.noun} {ctx.number} is in {currency}, the QBO home currency is "
             f"{qbo.home_currency} and multi-currency is off in cwqbo.",
             "Turn on Multi-currency in cwqbo (and in QBO), or bill the company in "
             f"{qbo.home_currency}.",
@@ -163,7 +163,7 @@ def currency_ok(ctx: Context, currency: str) -> bool:
         return False
     if not qbo.multi_currency_enabled:
         ctx.problem(
-            f"Invoice {ctx.number} is in {currency}, but multi-currency is off in QBO "
+            f"{ctx.noun} {ctx.number} is in {currency}, but multi-currency is off in QBO "
             f"(home currency {qbo.home_currency}).",
             "Turn on multi-currency in QBO (it cannot be turned off again).",
             P.QBO_CURRENCY,

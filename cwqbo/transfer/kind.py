@@ -17,6 +17,7 @@ module per kind, as a subclass of ``Kind`` registered in ``cwqbo.transfer.kinds.
 ``entities``          the QBO entities its documents may be (looked up by DocNumber on resume)
 ``documents_of(export)``       the kind's documents in a GLExport
 ``parties_of(export)``         the export's side data, as ``RunContext.parties``
+``enrich(manage, found)``      add what only the unposted rows hold (expenses: classification)
 ``document_key(doc)``          the export id a document answers to (matches the row)
 ``names_needed(docs, ctx)``    (people, items) QBOReference.load must read
 ``plan(doc, ctx) -> Plan``     validate one document and say what it needs; writes nothing
@@ -100,6 +101,9 @@ class Kind:
     def export_hint(self, export: dict) -> str | None:
         """Say why an export may hold fewer documents than asked for (a Manage setting)."""
         return None
+
+    def enrich(self, manage: Any, found: dict[str, dict]) -> None:
+        """Add to the exported documents ({row key: document}) what only Manage's rows hold."""
 
     def document_key(self, doc: dict) -> str:
         return str(doc.get("id"))

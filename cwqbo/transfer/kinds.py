@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from cwqbo.transfer.expenses import EXPENSES
 from cwqbo.transfer.invoices import INVOICES
 from cwqbo.transfer.kind import Kind
 from cwqbo.transfer.procurement import PROCUREMENT
 
 KINDS: dict[str, Kind] = {
     "invoices": INVOICES,
+    "expenses": EXPENSES,
     "products": PROCUREMENT,
 }
 

@@ -86,7 +86,7 @@ def check_amount(ctx: Any, value: Any, what: str, *, money: bool = True) -> bool
     if why is None:
         return True
     ctx.problem(
-        f"Invoice {ctx.number}: {what} {why}.",
+        f"{ctx.noun} {ctx.number}: {what} {why}.",
         "Correct it on the invoice in Manage (an amount this large or malformed is a data "
         "error; split a genuinely larger invoice), then select the invoice again.",
         P.MANAGE_INVOICE,

@@ -40,6 +40,11 @@ class TransferSettings:
     asset_account_id: str | None = None
     track_quantity: bool = False
     products_as_services: bool = False
+    reimbursable_as_bills: bool = True
+    non_reimbursable_as_purchases: bool = True
+    cash_account_id: str | None = None
+    check_account_id: str | None = None
+    credit_card_account_id: str | None = None
     bill_date_source: str = "document"  # Purchases tab: the item receipt bill date
 
     def __post_init__(self) -> None:

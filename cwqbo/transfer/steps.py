@@ -124,6 +124,8 @@ def read_export(
             key = by_export_id.get(kind.document_key(doc))
             if key is not None:
                 found.setdefault(key, doc)
+    if found:
+        kind.enrich(manage, found)
     message = export_shortfall(kind.name, len(keys), len(found))
     if message is None:
         return found, parties, None

@@ -1,0 +1,131 @@
+"""The QBO vendor of a reimbursable expense: the member's Vendor Nbr, as the seeds map it.
+
+The Manage member's "Vendor Nbr" (System › Members) is the QBO vendor's Company field;
+the DisplayName is the member's name, with the Vendor Nbr appended in parentheses when
+"Append account name" is on (the same rule as customers: names.APPENDED_NAME_FORMAT).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cwqbo.transfer import assumptions as A
+from cwqbo.transfer import limits as L
+from cwqbo.transfer import names as N
+from cwqbo.transfer import problems as P
+from cwqbo.transfer.context import Context
+
+MANAGE_MEMBERS = "Manage › System › Members"
+QBO_VENDORS = "QBO › Expenses › Vendors"
+
+
+def member_of(doc: dict) -> dict:
+    member = doc.get("member")
+    return member if isinstance(member, dict) else {}
+
+
+def member_key(doc: dict) -> str:
+    """Return the member part of an expense's batch id: its identifier, lowercased, no spaces."""
+    member = member_of(doc)
+    text = N.clean(member.get("identifier") or member.get("name"))
+    return "".join(text.split()).casefold()
+
+
+def vendor_number(doc: dict, parties: dict) -> str:
+    """Return the member's Vendor Nbr: the expense's, else the export's vendors[] row."""
+    row = parties.get(str(member_of(doc).get("id"))) or {}
+    return N.clean(doc.get("vendorNumber") or row.get("vendorNumber"))
+
+
+def display_name(doc: dict, parties: dict, append: bool) -> str:
+    """Return the QBO DisplayName of the member's vendor ('' when the member has no name)."""
+    name = N.no_colon(N.clean(member_of(doc).get("name")))
+    number = N.no_colon(vendor_number(doc, parties))
+    if append and name and number:
+        return A.APPENDED_NAME_FORMAT.format(name=name, account=number)
+    return name
+
+
+def _reimbursable(doc: dict) -> bool:
+    row = doc.get("unposted") if isinstance(doc.get("unposted"), dict) else {}
+    return N.clean(row.get("classification")).casefold() == "reimbursable"
+
+
+def vendor_names(documents: list[dict], ctx: Any) -> set[str]:
+    """Return the vendor display names the reimbursable expenses may need."""
+    append = ctx.settings.append_account_name
+    names = {display_name(d, ctx.parties, append) for d in documents if _reimbursable(d)}
+    return {n for n in names if n}
+
+
+def vendor(c: Context, doc: dict, parties: dict) -> str:
+    """Return the vendor's DisplayName, asking to create it if missing, or record why not."""
+    member = member_of(doc)
+    who = N.clean(member.get("name") or member.get("identifier")) or "(no name)"
+    number = vendor_number(doc, parties)
+    if not number:
+        c.problem(
+            f"Member {who} has no Vendor Nbr, so expense {c.number} has no QBO vendor to be "
+            "billed to.",
+            f"Fill in Vendor Nbr for {who} on the Manage System › Members screen (it is the "
+            "QBO vendor's Company field).",
+            MANAGE_MEMBERS,
+        )
+        return ""
+    name = display_name(doc, parties, c.settings.append_account_name)
+    if not name:
+        c.problem(
+            f"Member of expense {c.number} has no name.",
+            "Give the member a first and last name in Manage.",
+            MANAGE_MEMBERS,
+        )
+        return ""
+    if not L.check_name(
+        c,
+        name,
+        L.DISPLAY_NAME_MAX,
+        "Vendor name (QBO DisplayName)",
+        "Shorten the member's name or Vendor Nbr in Manage (cwqbo never cuts names).",
+        MANAGE_MEMBERS,
+    ):
+        return name
+    if c.qbo.find("Vendor", name) is not None:
+        return name
+    if c.qbo.inactive("Vendor", name):
+        c.problem(
+            f'Vendor "{name}" is inactive in QBO.',
+            "Make the vendor active in QBO (an inactive vendor still holds its name).",
+            QBO_VENDORS,
+        )
+        return name
+    for other in ("Customer", "Employee"):
+        if c.qbo.find(other, name) or c.qbo.inactive(other, name):
+            c.problem(
+                f'"{name}" is already a QBO {other.lower()}; QBO display names are unique '
+                "across customers, vendors and employees (fault 6240).",
+                'Turn on "Append account name" so the vendor becomes "<name> (<Vendor Nbr>)", '
+                f"or rename the {other.lower()} in QBO.",
+                P.either(P.CWQBO_CONTACTS, MANAGE_MEMBERS),
+            )
+            return name
+    owner = f"Manage member {who} (Vendor Nbr {number})"
+    holder = c.qbo.claim("Vendor", name, owner)
+    if holder != owner:
+        c.problem(
+            f'Vendor "{name}" would be created for both {holder} and {owner}.',
+            'Turn on "Append account name", or give the members distinct names in Manage.',
+            P.either(P.CWQBO_CONTACTS, MANAGE_MEMBERS),
+        )
+        return name
+    if not L.check_name(
+        c,
+        number,
+        L.COMPANY_NAME_MAX,
+        "Vendor Nbr (QBO vendor CompanyName)",
+        f"Shorten the member's Vendor Nbr in Manage to at most {L.COMPANY_NAME_MAX} characters.",
+        MANAGE_MEMBERS,
+    ):
+        return name
+    body = {"DisplayName": name, "CompanyName": number, "Vendor1099": False}
+    c.need("Vendor", name, body, f'Vendor "{name}"')
+    return name
