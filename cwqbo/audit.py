@@ -25,7 +25,6 @@ ACTIONS = {
     "logout": "Logged out",
     "settings_changed": "Changed settings",
     "manage_connected": "Connected ConnectWise Manage",
-    "manage_disconnected": "Disconnected ConnectWise Manage",
     "qbo_connected": "Connected QuickBooks Online",
     "qbo_disconnected": "Disconnected QuickBooks Online",
     "config_created": "Created a configuration",
@@ -42,8 +41,6 @@ ACTIONS = {
     "support_sent": "Contacted support",
     "audit_purged": "Purged the audit log",
 }
-# Columns that change by themselves (token refreshes, bookkeeping), never by a person.
-QUIET_FIELDS = re.compile(r"^id$|_at$")
 # Anything that looks like "token=...", "Bearer ...", "password: ..." in free text.
 SECRET_TEXT = re.compile(
     r"(?i)(bearer\s+|basic\s+|(token|secret|password|passwd|api[_-]?key|private[_-]?key|"
@@ -94,26 +91,20 @@ def record(
     return entry
 
 
-def changed_fields(*objects) -> list[str]:
-    """Return the names of the columns a person changed on these models (before commit).
+MANAGE_FIELDS = ("site", "company_id", "public_key", "private_key", "client_id")
 
-    ``*_encrypted`` columns are named without the suffix; bookkeeping columns are left out.
+
+def snapshot(obj, names: Iterable[str]) -> dict:
+    """Return the named attributes of obj (or {} for None), to compare after a change.
+
+    The values stay in memory for ``diff_fields``; only names are ever recorded.
     """
-    names: set[str] = set()
-    for obj in objects:
-        if obj is None:
-            continue
-        state = sa.inspect(obj)
-        for attr in state.mapper.column_attrs:
-            history = state.attrs[attr.key].history
-            if not history.has_changes():
-                continue
-            if state.pending and all(v in (None, "", [], {}) for v in history.added):
-                continue  # a new row's empty column
-            name = attr.key.removesuffix("_encrypted")
-            if not QUIET_FIELDS.search(name):
-                names.add(name)
-    return sorted(names)
+    return {} if obj is None else {name: getattr(obj, name, None) for name in names}
+
+
+def diff_fields(before: dict, after: dict) -> list[str]:
+    """Return the names whose values differ between two snapshots (or option dicts)."""
+    return sorted(k for k in {*before, *after} if before.get(k) != after.get(k))
 
 
 def purge(before: datetime) -> int:

@@ -33,6 +33,7 @@ def allow_form_action(origin: str) -> None:
 def register_web(app: Flask) -> None:
     """Attach blueprints, guards, headers, error pages and template helpers."""
     from cwqbo.web import errors
+    from cwqbo.web.audit import bp as audit_bp
     from cwqbo.web.auth import bp as auth_bp
     from cwqbo.web.batches import bp as batches_bp
     from cwqbo.web.dashboard import bp as dashboard_bp
@@ -48,6 +49,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(batches_bp)
     app.register_blueprint(stats_bp)
     app.register_blueprint(support_bp)
+    app.register_blueprint(audit_bp)
     errors.register(app)
 
     login_manager.login_view = "auth.login"
@@ -117,6 +119,7 @@ NAVIGATION: list[dict] = [
     {"endpoint": "settings.connectwise", "label": "Set Up ConnectWise", "admin": True},
     {"endpoint": "settings.quickbooks", "label": "Set Up QuickBooks Online", "admin": True},
     {"endpoint": "team.users", "label": "Users", "admin": True},
+    {"endpoint": "audit.index", "label": "Audit log", "admin": True},
     {"endpoint": "dashboard.system", "label": "System", "admin": True},
     {"endpoint": "team.account", "label": "Account", "admin": False},
 ]

@@ -69,6 +69,9 @@ EXPECTATIONS = {
     "support.index": (LOGGED_IN, {}),
     "support.batch_field": (LOGGED_IN, {}),
     "support.requests": (ADMIN, {}),
+    "audit.index": (ADMIN, {}),
+    "audit.export": (ADMIN, {}),
+    "audit.purge": (ADMIN, {}),
 }
 
 

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from cwqbo import audit
 from cwqbo.extensions import db
 from cwqbo.models import Invitation, Role, User
 from cwqbo.models.user import check_no_password, utcnow
@@ -107,7 +108,9 @@ def login():
                 sessions.forget()
             user.last_login_at = utcnow()
             db.session.commit()
+            audit.record("login", user.email, user=user)
             return redirect(safe_next(request.args.get("next")))
+        audit.record("login_failed", form.email.data.strip().lower(), detail=error, user=user)
     status = 401 if error else 200
     return render_template("auth/login.html", form=form, error=error), status
 
@@ -118,6 +121,7 @@ def logout():
     # Ends every session and remember-me token of the user, on every device.
     sessions.end_all_sessions(current_user)
     db.session.commit()
+    audit.record("logout", current_user.email)
     logout_user()
     flash("You are logged out everywhere.", "info")
     return redirect(url_for("auth.login"))

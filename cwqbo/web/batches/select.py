@@ -11,6 +11,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
+from cwqbo import audit
 from cwqbo.batches import service
 from cwqbo.batches.service import SelectionError
 from cwqbo.extensions import htmx
@@ -210,5 +211,7 @@ def _submit(page: KindPage, mode: str, values: MultiDict):
         picker.problem = problem
         return _page(picker, 422)
     verb = "to mark as already exported" if mode == Batch.MARK_EXPORTED else "to transfer"
+    marked = "transactions_marked" if mode == Batch.MARK_EXPORTED else "batch_run"
+    audit.record(marked, batch.identifier, detail=f"{len(ids)} {page.noun}(s) {verb}")
     flash(f"Batch {batch.identifier} submitted: {len(ids)} {page.noun}(s) {verb}.", "success")
     return _go(url_for("batches.status", identifier=batch.identifier))

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from cwqbo import audit
 from cwqbo.batches import recovery, report, service, unposted
 from cwqbo.batches.service import SelectionError
 from cwqbo.extensions import db, htmx
@@ -115,6 +116,8 @@ def unbatch(identifier: str, tx_id: int):
         flash(str(exc), "error")
         return redirect(back)
     unposted.forget(batch.kind)  # it is back in Manage's unposted list
+    done = "unbatched, QBO document voided" if tx.qbo_voided else "unbatched"
+    audit.record("transaction_unbatched", f"{batch.identifier} {noun} {tx.number}", detail=done)
     voided = f" and its QuickBooks {tx.qbo_entity} was voided" if void and tx.qbo_voided else ""
     flash(
         f"{noun.capitalize()} {tx.number} is unbatched{voided}: it is back in ConnectWise's "
@@ -138,6 +141,7 @@ def retry(identifier: str):
     except SelectionError as exc:
         flash(str(exc), "error")
     else:
+        audit.record("batch_retried", batch.identifier, detail=message)
         flash(f"Batch {batch.identifier}: {message}", "success")
     return redirect(url_for("batches.status", identifier=batch.identifier))
 

@@ -8,6 +8,7 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from cwqbo import audit
 from cwqbo.connections import manage_credentials, record_manage_check, save_manage_connection
 from cwqbo.connectwise import ManageCredentials
 from cwqbo.connectwise.credentials import credential_problems, same_site
@@ -78,7 +79,10 @@ def connectwise():
         log.info("Manage connection check failed for %s: %s", credentials.site, result.problems)
         return _render(form, connection, result=result, status=422)
 
+    before = audit.snapshot(connection, audit.MANAGE_FIELDS)
     connection = save_manage_connection(credentials, result, current_user.id)
+    after = audit.snapshot(connection, audit.MANAGE_FIELDS)
+    audit.record("manage_connected", _name(connection), fields=audit.diff_fields(before, after))
     flash(f"Connected to ConnectWise Manage ({_name(connection)}). Saved.", "success")
     return redirect(url_for("settings.connectwise"))
 

@@ -11,7 +11,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from cwqbo import connections
+from cwqbo import audit, connections
 from cwqbo.connections import NotConnected
 from cwqbo.crypto import secret_box
 from cwqbo.extensions import db
@@ -137,6 +137,7 @@ def qbo_callback():
     connections.write_tokens(config, tokens)
     config.connected_at = utcnow()
     db.session.commit()  # tokens are durable before anything else can fail
+    audit.record("qbo_connected", config.name, detail=f"QuickBooks company {config.realm_id}")
     try:
         connections.read_company(config, connections.qbo_client(config))
         db.session.commit()
@@ -204,5 +205,6 @@ def qbo_disconnect(config_id: int):
     if FlaskForm().validate_on_submit():
         revoke_tokens(config)
         db.session.commit()
+        audit.record("qbo_disconnected", config.name)
         flash(f"{config.name} is disconnected from QuickBooks Online.", "success")
     return redirect(url_for("settings.qbo_tab", config_id=config.id, tab="connection"))

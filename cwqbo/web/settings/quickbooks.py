@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 
+from cwqbo import audit
 from cwqbo.extensions import db, htmx
 from cwqbo.models import QBOConfiguration
 from cwqbo.web.guards import admin_required
@@ -55,6 +56,7 @@ def quickbooks():
     config = QBOConfiguration(name=name, is_default=QBOConfiguration.default() is None)
     db.session.add(config)
     db.session.commit()
+    audit.record("config_created", name)
     flash(f"{name} added. Connect it to its QuickBooks Online company.", "success")
     return redirect(url_for("settings.qbo_tab", config_id=config.id, tab="connection"))
 
@@ -109,8 +111,9 @@ def qbo_rename(config_id: int):
         if name_taken(name, config):
             flash(f"A configuration named {name} already exists.", "error")
         else:
-            config.name = name
+            before, config.name = config.name, name
             db.session.commit()
+            audit.record("settings_changed", before, fields=["name"], detail=f"renamed to {name}")
             flash(f"Renamed to {name}.", "success")
     else:
         flash(" ".join(form.name.errors) or "Give the configuration a name.", "error")
@@ -130,6 +133,7 @@ def qbo_make_default(config_id: int):
         )
         config.is_default = True
         db.session.commit()
+        audit.record("settings_changed", config.name, fields=["is_default"])
         flash(f"{config.name} is now the default configuration.", "success")
     return redirect(url_for("settings.quickbooks"))
 
@@ -155,6 +159,7 @@ def qbo_delete(config_id: int):
             db.session.rollback()
             flash(f"{name} could not be deleted: it is still in use.", "error")
             return redirect(url_for("settings.quickbooks"))
+        audit.record("config_deleted", name)
         flash(f"{name} and its batch history and statistics are deleted.", "success")
         return redirect(url_for("settings.quickbooks"))
     return render_template("settings/quickbooks_delete.html", config=config, form=form), (

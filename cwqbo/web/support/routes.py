@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from cwqbo.extensions import db, htmx
 from cwqbo.models import Batch, QBOConfiguration, SupportRequest
+from cwqbo.pglimits import parse_id
 from cwqbo.web.guards import admin_required
 from cwqbo.web.support import bp
 from cwqbo.web.support.forms import SupportForm
@@ -22,8 +23,7 @@ STATUS_LABELS = {
 
 
 def _config_id(value) -> int | None:
-    value = str(value or "").strip()
-    return int(value) if value.isdigit() else None
+    return parse_id(str(value or "").strip())
 
 
 def batches_of(config_id: int | None) -> list[Batch]:
@@ -126,7 +126,7 @@ def requests():
         db.select(SupportRequest).order_by(
             SupportRequest.created_at.desc(), SupportRequest.id.desc()
         ),
-        page=int(page) if page.isdigit() else 1,
+        page=parse_id(page) or 1,
         per_page=PER_PAGE,
         error_out=False,
     )

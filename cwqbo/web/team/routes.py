@@ -8,6 +8,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required, login_user
 from flask_wtf import FlaskForm
 
+from cwqbo import audit
 from cwqbo.extensions import db
 from cwqbo.models import Invitation, Role, User
 from cwqbo.models.user import utcnow
@@ -63,6 +64,7 @@ def users():
         )
         db.session.add(invitation)
         db.session.commit()
+        audit.record("user_invited", email, detail=f"as {invitation.role}")
         emails.send_invitation(invitation, current_user)
         flash(f"Invitation sent to {email}. The link works for {days} days.", "success")
         return redirect(url_for("team.users"))
@@ -85,8 +87,9 @@ def change_role(user_id: int):
     if form.role.data != Role.ADMIN.value and user.is_admin and _other_active_admins(user) == 0:
         flash("cwqbo needs at least one active admin; make someone else admin first.", "error")
     else:
-        user.role = form.role.data
+        before, user.role = user.role, form.role.data
         db.session.commit()
+        audit.record("role_changed", user.email, fields=["role"], detail=f"{before} to {user.role}")
         flash(f"{user.name} is now {form.role.data}.", "success")
     return redirect(url_for("team.users"))
 
@@ -103,6 +106,7 @@ def deactivate(user_id: int):
         user.deactivated_at = utcnow()
         user.end_sessions()
         db.session.commit()
+        audit.record("user_deactivated", user.email)
         flash(f"{user.name} is deactivated and can no longer log in.", "success")
     return redirect(url_for("team.users"))
 
@@ -113,6 +117,7 @@ def reactivate(user_id: int):
     user = _target(user_id)
     user.deactivated_at = None
     db.session.commit()
+    audit.record("user_reactivated", user.email)
     flash(f"{user.name} can log in again.", "success")
     return redirect(url_for("team.users"))
 
@@ -124,6 +129,7 @@ def withdraw(invitation_id: int):
     if invitation is not None and invitation.accepted_at is None:
         db.session.delete(invitation)
         db.session.commit()
+        audit.record("invitation_withdrawn", invitation.email)
         flash(f"Invitation for {invitation.email} withdrawn.", "success")
     return redirect(url_for("team.users"))
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 
-from cwqbo import connections
+from cwqbo import audit, connections
 from cwqbo.connections import NotConnected
 from cwqbo.connectwise.errors import ManageError
 from cwqbo.extensions import db, htmx
@@ -146,6 +146,8 @@ def save_tab(
         ), FAILED
     spec.apply(options, config, outcome.values)
     db.session.commit()
+    fields = audit.diff_fields(saved, outcome.values)
+    audit.record("settings_changed", f"{config.name}: {spec.label} options", fields=fields)
     return saved_response(config, spec, render)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, render_template, request, url_for
 
-from cwqbo import connections
+from cwqbo import audit, connections
 from cwqbo.connections import NotConnected
 from cwqbo.connectwise.errors import ManageError
 from cwqbo.extensions import db
@@ -126,6 +126,8 @@ def save_taxes(config: QBOConfiguration):
         ), FAILED
     TAXES.apply(options, config, outcome.values)
     db.session.commit()
+    fields = audit.diff_fields(saved, outcome.values)
+    audit.record("settings_changed", f"{config.name}: {TAXES.label} options", fields=fields)
     return saved_response(config, TAXES, taxes_tab)
 
 
