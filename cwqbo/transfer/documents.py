@@ -50,6 +50,7 @@ class QBOSteps(Steps):
     settings: Any
     batch_key: str
     ctx: Any  # the RunContext the kind plans and builds bodies against
+    modules: Any  # the custom modules (cwqbo.modules.Modules)
 
     # --- 3. contacts, items, terms, classes, locations ----------------------------------
     def _create_needs(self, txs: list[Tx]) -> None:
@@ -151,6 +152,7 @@ class QBOSteps(Steps):
         for tx in chunk:
             try:
                 body = self.kind.body(tx.export, self.ctx)
+                body = self.modules.payload(self.kind.name, tx.plan.entity, body, tx.export)
             except Exception as exc:  # a reference that could not be created, bad data
                 self._fail(tx, f"Could not build the QuickBooks {tx.plan.entity}: {exc}")
                 continue

@@ -14,6 +14,7 @@ import logging
 import time
 from typing import Any
 
+from cwqbo import modules as custom_modules
 from cwqbo.connectwise import ManageError
 from cwqbo.quickbooks.errors import QBOError
 from cwqbo.transfer.documents import QBOSteps
@@ -57,7 +58,9 @@ class Runner(QBOSteps, ManageSteps):
         mark_only: bool = False,
         sleep: Any = time.sleep,
         backoff: float = 0.5,
+        modules: custom_modules.Modules | None = None,
     ) -> None:
+        self.modules = modules if modules is not None else custom_modules.installed()
         self.sleep, self.backoff = sleep, backoff
         self.batch_key = batch_key
         self.manage, self.qbo, self.store, self.settings = manage, qbo, store, settings
@@ -90,6 +93,8 @@ class Runner(QBOSteps, ManageSteps):
             "manage": getattr(getattr(self.manage, "transport", None), "calls", 0),
             "qbo": getattr(self.qbo, "calls", 0),
         }
+        for failure in self.modules.batch_ended(self.batch_key, self.kind.name, outcome):
+            self.store.log(f"{failure}. The batch itself is unaffected.", level="error")
         return outcome
 
     def _to_qbo(self, txs: list[Tx]) -> list[Tx]:
@@ -179,6 +184,7 @@ class Runner(QBOSteps, ManageSteps):
             self._fail(tx, message)
             return
         plan = tx.plan
+        plan.problems = plan.problems + self.modules.problems(self.kind.name, tx.export, plan)
         if plan.problems:
             problems = [p.as_dict() for p in plan.problems]
             text = " ".join(str(p) for p in plan.problems)

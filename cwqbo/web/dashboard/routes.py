@@ -8,9 +8,10 @@ from flask import flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from cwqbo import modules as custom_modules
 from cwqbo.extensions import db
 from cwqbo.jobs.enqueue import launch_task
-from cwqbo.models import ManageConnection, QBOConfiguration, TaskRun
+from cwqbo.models import Batch, BatchLog, ManageConnection, QBOConfiguration, TaskRun
 from cwqbo.models.user import utcnow
 from cwqbo.web.dashboard import bp, health
 from cwqbo.web.guards import admin_required
@@ -134,7 +135,21 @@ def system():
         scheduler=scheduler,
         runs=runs,
         form=FlaskForm(),
+        modules=custom_modules.installed(),
+        module_failures=module_failures(),
     )
+
+
+def module_failures(limit: int = 10) -> list:
+    """Return (log line, batch identifier) of the latest lines where a module's hook raised."""
+    query = (
+        db.select(BatchLog, Batch.identifier)
+        .join(Batch, Batch.id == BatchLog.batch_id)
+        .where(BatchLog.message.like("%Custom module '%' failed in %"))
+        .order_by(BatchLog.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.execute(query))
 
 
 @bp.route("/system/housekeeping", methods=["POST"])
