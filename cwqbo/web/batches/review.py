@@ -1,4 +1,4 @@
-"""Review Existing Batch: open one by its Batch ID, or pick from recent batches (spec D7)."""
+"""Review Existing Batch: open one by its Batch ID or a document's number, or pick (spec D7)."""
 
 from __future__ import annotations
 
@@ -20,23 +20,34 @@ STATUSES = tuple(BATCH_STATUS_LABELS.items())
 
 
 def find(wanted: str) -> tuple[Batch, BatchTransaction | None] | None:
-    """Return the batch with this Batch ID, or the one holding this Manage batch id."""
+    """Return the batch with this Batch ID, or the one holding this Manage batch id, or
+    this document number (invoice number, PO number, expense id)."""
     key = wanted.strip().upper()
     batch = db.session.scalar(db.select(Batch).where(db.func.upper(Batch.identifier) == key))
     if batch is not None:
         return batch, None
     # A Manage batch id like 2025-05-31-I10045 names one transaction; if it was unbatched
-    # and batched again, the latest batch that still holds it wins.
-    tx = db.session.scalar(
+    # and batched again, the latest batch that still holds it wins. So for a number.
+    for column, value in (
+        (BatchTransaction.manage_batch_identifier, key),
+        (BatchTransaction.number, key.removeprefix("#").strip()),
+    ):
+        tx = _latest(db.func.upper(column) == value) if value else None
+        if tx is not None:
+            return tx.batch, tx
+    return None
+
+
+def _latest(condition) -> BatchTransaction | None:
+    return db.session.scalar(
         db.select(BatchTransaction)
-        .where(db.func.upper(BatchTransaction.manage_batch_identifier) == key)
+        .where(condition)
         .order_by(
             (BatchTransaction.state == BatchTransaction.UNBATCHED).asc(),
             BatchTransaction.id.desc(),
         )
         .limit(1)
     )
-    return (tx.batch, tx) if tx is not None else None
 
 
 def _day(value: str | None) -> date | None:
@@ -99,8 +110,10 @@ def review():
             anchor = f"tx-{tx.id}" if tx is not None else None
             return redirect(url_for("batches.status", identifier=batch.identifier, _anchor=anchor))
         problem = (
-            f"No batch has the Batch ID {wanted}. A Batch ID looks like INV-000042; the "
-            "ConnectWise batch of one invoice looks like 2025-05-31-I10045."
+            f"No batch has the Batch ID {wanted}. No transaction has it as its ConnectWise "
+            "batch id or its number either. A Batch ID looks like INV-000042, the ConnectWise "
+            "batch of one invoice like 2025-05-31-I10045; an invoice number (10045), PO number "
+            "or expense id finds the batch that sent it."
         )
     filters = _filters(request.args)
     pagination = db.paginate(
