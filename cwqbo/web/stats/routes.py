@@ -20,7 +20,7 @@ from cwqbo.web.stats.query import (
 )
 
 # The chart's geometry (SVG user units; the SVG scales to its box).
-CHART = {"width": 640, "label": 130, "bar": 400, "row": 44, "bar_height": 26, "top": 8}
+CHART = {"width": 440, "label": 110, "bar": 210, "row": 44, "bar_height": 26, "top": 8}
 
 
 def bars(type_counts) -> list[dict]:
