@@ -106,6 +106,7 @@ def _execute(batch_id: int, lease: BatchLease) -> dict:
             f"{outcome.failed} need attention."
         )
     message += f" API calls: Manage {outcome.calls['manage']}, QuickBooks {outcome.calls['qbo']}."
+    message = getattr(outcome, "summary", message)  # a payment sync words its own
     _end(batch_id, Batch.SUCCEEDED if outcome.ok else Batch.FAILED, message)
     return {
         "outcome": "ran",
@@ -156,7 +157,7 @@ def _continue(batch_id: int) -> None:
 
 def _runner(batch: Batch, store: DatabaseStore):
     runner_class = RUNNERS.get(batch.kind)
-    if runner_class is None:
+    if runner_class is None and batch.kind != "payments":
         raise NotConnected(f"{batch.kind_label} batches are not available yet.")
     mark_only = batch.mode == Batch.MARK_EXPORTED
     qbo = None
@@ -169,6 +170,10 @@ def _runner(batch: Batch, store: DatabaseStore):
             raise NotConnected(str(exc)) from exc
     backoff = current_app.config["API_RETRY_BACKOFF"]
     manage = manage_client(retry=RetryPolicy(backoff_base=backoff / 2))
+    if batch.kind == "payments":  # payment sync (cwqbo.batches.payment_run)
+        from cwqbo.batches.payment_run import PaymentRunner
+
+        return PaymentRunner(batch, manage, qbo, store)
     return runner_class(
         batch.identifier,
         manage,

@@ -4,6 +4,7 @@ from cwqbo.models.audit import AuditEntry, SupportRequest
 from cwqbo.models.batch import Batch, BatchAction, BatchLog, BatchTransaction
 from cwqbo.models.connection import ManageConnection
 from cwqbo.models.options import ConfigurationOptions, TaxMapping
+from cwqbo.models.payment import PaymentLink, PaymentSyncSetting
 from cwqbo.models.qbo import QBOConfiguration
 from cwqbo.models.stats import STATS_INDEXES  # noqa: F401  (register indexes)
 from cwqbo.models.task import TaskRun
@@ -18,6 +19,8 @@ __all__ = [
     "ConfigurationOptions",
     "Invitation",
     "ManageConnection",
+    "PaymentLink",
+    "PaymentSyncSetting",
     "QBOConfiguration",
     "Role",
     "SupportRequest",

@@ -15,8 +15,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from cwqbo.extensions import db
 from cwqbo.models.user import utcnow
 
-KIND_LABELS = {"invoices": "Invoice", "expenses": "Expense", "products": "Inventory"}
-KIND_PREFIX = {"invoices": "INV", "expenses": "EXP", "products": "PRC"}
+KIND_LABELS = {
+    "invoices": "Invoice",
+    "expenses": "Expense",
+    "products": "Inventory",
+    "payments": "Payment sync",
+}
+KIND_PREFIX = {"invoices": "INV", "expenses": "EXP", "products": "PRC", "payments": "PAY"}
 
 
 class Batch(db.Model):

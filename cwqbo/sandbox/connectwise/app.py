@@ -114,6 +114,10 @@ def create_sandbox_app(dataset_path: Any = None, **knobs: Any) -> Flask:
             state.set_export_id_fields(body.get("exportIdFields") or {})
         except SandboxError as exc:
             return _json(exc.body(), exc.status)
+        single = body.get("singlePaymentPerInvoice")
+        if single is not None and not isinstance(single, bool):
+            return _json({"message": "singlePaymentPerInvoice must be true or false."}, 400)
+        state.single_payment_per_invoice = single
         if "faults" in body:
             payload, status = injector.control("POST", body["faults"] or {})
             if status != 200:

@@ -103,6 +103,9 @@ class ManageState:
             for pay in data.get("invoicePayments", []):
                 self.payments.setdefault(pay["invoice"]["id"], []).append(pay)
             self.ids = itertools.count(max([*self.batches, 1]) + 1)
+            # A Manage that keeps one payment per invoice (older versions, reference §4.2)
+            # refuses a second; None follows assumptions.MULTIPLE_PAYMENTS_PER_INVOICE.
+            self.single_payment_per_invoice: bool | None = None
             self.payment_ids = itertools.count(
                 1 + max([p["id"] for ps in self.payments.values() for p in ps] or [500])
             )
@@ -341,7 +344,10 @@ class ManageState:
                 invalid(
                     "Payment amount exceeds the invoice balance.", "amount", "OutOfRange", "payment"
                 )
-            if not assumptions.MULTIPLE_PAYMENTS_PER_INVOICE and self.payments.get(invoice_id):
+            single = self.single_payment_per_invoice
+            if single is None:
+                single = not assumptions.MULTIPLE_PAYMENTS_PER_INVOICE
+            if single and self.payments.get(invoice_id):
                 invalid("Invoice already has a payment.", "invoice", "ObjectExists", "payment")
             payment = {
                 "id": next(self.payment_ids),

@@ -98,6 +98,9 @@ class TransactionRules:
             raise faults.missing("TotalAmt")
         applied = Decimal(0)
         for line in row.get("Line") or []:
+            if any(lt.get("TxnType") == "CreditMemo" for lt in line.get("LinkedTxn") or []):
+                applied -= self._credit_line(row, line)  # a credit memo pays part of it
+                continue
             for link in line.get("LinkedTxn") or []:
                 inv = self.rows["Invoice"].get(str(link.get("TxnId")))
                 if link.get("TxnType") == "Invoice" and inv is None:
@@ -115,9 +118,35 @@ class TransactionRules:
         row["TotalAmt"] = num(total)
         row["UnappliedAmt"] = num(total - applied)
 
+    def _credit_line(self, row: dict[str, Any], line: dict[str, Any]) -> Decimal:
+        """Check a payment line that uses a credit memo's credit; return the amount used."""
+        used = amount(line.get("Amount"), "Line.Amount")
+        for link in line.get("LinkedTxn") or []:
+            memo = self.rows["CreditMemo"].get(str(link.get("TxnId")))
+            if memo is None:
+                raise faults.invalid_ref("CreditMemo", str(link.get("TxnId")), "LinkedTxn")
+            if memo["CustomerRef"]["value"] != row["CustomerRef"]["value"]:
+                raise faults.Fault(
+                    "620",
+                    "Transaction couldn't be linked",
+                    "TxnId cannot be linked: different customer",
+                )
+            if used > money(memo.get("RemainingCredit", memo.get("TotalAmt"))):
+                raise faults.business(
+                    "The credit applied exceeds the credit memo's remaining credit."
+                )
+        return used
+
     def _apply_payment(self, payment: dict[str, Any], sign: int, bump: bool = True) -> None:
         for line in payment.get("Line") or []:
             for link in line.get("LinkedTxn") or []:
+                memo = self.rows["CreditMemo"].get(str(link.get("TxnId")))
+                if memo is not None and link.get("TxnType") == "CreditMemo":
+                    left = money(memo.get("RemainingCredit", memo["TotalAmt"]))
+                    memo["RemainingCredit"] = num(left - sign * money(line.get("Amount")))
+                    if bump:
+                        self._bump(memo, memo)
+                    continue
                 inv = self.rows["Invoice"].get(str(link.get("TxnId")))
                 if inv is None or link.get("TxnType") != "Invoice":
                     continue
