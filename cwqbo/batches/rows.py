@@ -24,6 +24,27 @@ SHAPES = {
     "expenses": (None, "dateExpense", "member", "expenseDetailId"),
     "products": ("purchaseOrder/name", "purchaseDate", "vendor", "purchaseOrder/id"),
 }
+
+
+# Columns a kind shows besides the common ones: (heading, path inside the row, how shown).
+def _text(value: Any) -> str:
+    return shorten(str(value)) if isinstance(value, str | int | float) else ""
+
+
+def _positive(value: Any) -> str:
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    return "Yes" if number and value > 0 else "No"
+
+
+DETAILS = {
+    "expenses": (
+        ("Type", "expenseType/name", _text),
+        ("Classification", "classification", _text),
+        ("Billable", "billableAmount", _positive),
+        ("Payment method", "paymentMethod/name", _text),
+    ),
+    "products": (("Vendor invoice", "vendorInvoiceNumber", _text),),
+}
 # The batch's copy of a row lives in these columns: a longer value could not be saved.
 COLUMNS = BatchTransaction.__table__.c
 MAX_TOTAL = Decimal(10) ** (COLUMNS.total.type.precision - COLUMNS.total.type.scale)
@@ -44,6 +65,7 @@ class UnpostedRow:
     currency: str
     record_id: str | None = None  # invoices: billingLogId
     problems: list[str] = field(default_factory=list)  # the fields that could not be read
+    details: tuple[str, ...] = ()  # the kind's own columns (DETAILS), as shown
 
     @property
     def readable(self) -> bool:
@@ -219,6 +241,8 @@ def parse_row(kind: str, raw: Any, position: int = 0) -> UnpostedRow:
     code = "currencyCode" if currency_ref.get("currencyCode") else "currencyIdentifier"
     currency = reader.inner("currency", currency_ref, code, COLUMNS.currency.type.length)
     record = reader.whole(record_path)
+    # Shown only: a value that cannot be read is shown empty, never a problem.
+    details = tuple(show(reader.get(path)[1]) for _h, path, show in DETAILS.get(kind, ()))
     return UnpostedRow(
         manage_id=manage_id,
         number=number,
@@ -230,4 +254,5 @@ def parse_row(kind: str, raw: Any, position: int = 0) -> UnpostedRow:
         currency=currency,
         record_id=str(record) if record is not None else None,
         problems=reader.problems,
+        details=details,
     )

@@ -32,6 +32,10 @@ FIELDS = {
     "invoices": (
         "id,billingLogId,invoiceNumber,invoiceDate,company,locationId,location,total,currency"
     ),
+    "expenses": (
+        "id,expenseDetailId,dateExpense,member,locationId,location,total,currency,"
+        "expenseType,classification,paymentMethod,billableAmount"
+    ),
 }
 # Once a transaction is in one of these states, Manage no longer lists it as unposted.
 GONE_STATES = (BatchTransaction.BATCHED, BatchTransaction.SKIPPED)

@@ -325,6 +325,9 @@ class ExpenseKind(Kind):
         name = N.clean(member.get("name")) if isinstance(member, dict) else ""
         return f"Expense {tx.number}" + (f" for {name}" if name else "")
 
+    def shown_number(self, doc: dict, plan: Plan) -> str:
+        return N.clean(row_of(doc).get("id")) or plan.doc_number
+
     def party(self, doc: dict) -> str:
         member = doc.get("member")
         return N.clean(member.get("name")) if isinstance(member, dict) else ""

@@ -130,6 +130,10 @@ class Kind:
     def qbo_entity(self, plan: Plan) -> str | None:
         return plan.entity
 
+    def shown_number(self, doc: dict, plan: Plan) -> str:
+        """Return the number the pages show for the document (its Manage number)."""
+        return plan.doc_number
+
     def party(self, doc: dict) -> str:
         """Return who the document is for or from, for the preview."""
         return ""

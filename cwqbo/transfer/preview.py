@@ -45,7 +45,7 @@ def dry_run(
             body = kind.body(doc, ctx, placeholders=True)
         documents.append(
             {
-                "number": plan.doc_number,
+                "number": kind.shown_number(doc, plan),
                 "party": kind.party(doc),
                 "entity": kind.qbo_entity(plan),
                 "customer": plan.party_name,

@@ -103,6 +103,16 @@ NAVIGATION: list[dict] = [
             },
             {
                 "endpoint": "batches.select",
+                "args": {"kind": "expenses"},
+                "label": "Create Expense Batch",
+            },
+            {
+                "endpoint": "batches.mark_exported",
+                "args": {"kind": "expenses"},
+                "label": "Mark Expenses as Exported",
+            },
+            {
+                "endpoint": "batches.select",
                 "args": {"kind": "inventory"},
                 "label": "Create Inventory Batch",
             },

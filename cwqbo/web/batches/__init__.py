@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort
 
+from cwqbo.batches.rows import DETAILS
 from cwqbo.batches.service import ENABLED_KINDS
 
 bp = Blueprint("batches", __name__, url_prefix="/batches")
@@ -17,6 +18,11 @@ class KindPage:
     title: str  # "Invoices"
     noun: str  # "invoice"
     party: str  # column heading of the company or member
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Headings of the kind's own columns (cwqbo.batches.rows.DETAILS)."""
+        return tuple(heading for heading, _path, _show in DETAILS.get(self.kind, ()))
 
 
 KIND_PAGES = {
