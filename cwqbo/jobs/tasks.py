@@ -57,7 +57,7 @@ def purge_expired(run_id: int) -> dict | None:
 
 def refresh_qbo_tokens(run_id: int) -> dict | None:
     """Refresh every connected configuration's tokens so none lapses unused (spec C4)."""
-    from cwqbo.qbo_keepalive import refresh_all
+    from cwqbo.connections.keepalive import refresh_all
 
     return _run(
         run_id,

@@ -214,7 +214,7 @@ def test_tabs_are_fragments_for_htmx_and_pages_otherwise(admin):
 
 
 def test_keepalive_job_refreshes_connected_configurations(admin, app, qbo_server):
-    from cwqbo.qbo_keepalive import refresh_all
+    from cwqbo.connections.keepalive import refresh_all
 
     connect_qbo(admin)
     before = sandbox_counts(qbo_server)["refreshes"]
