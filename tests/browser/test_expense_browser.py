@@ -1,0 +1,76 @@
+"""A member runs an expense batch in Chromium and watches it finish live (issue 12): Run New
+Batch › Create Expense Batch, pick expenses, Create Batch, the status page polls."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+from support import PASSWORD, QBO_US_REALM, Browserish, connect_manage, connect_qbo
+from test_batch_browser import app_config, log_in, start_worker  # noqa: F401 (fixtures)
+
+PICKED = ("55101", "55102", "55103")  # two Bills (jdoe, zadmin) and a Purchase
+PAYERS = {"cash": "Petty Cash", "check": "Checking", "credit_card": "Company Visa"}
+
+
+def set_expenses_tab(app, qbo_state) -> None:
+    """Give configuration 1 the accounts that pay expenses, and append account names."""
+    from cwqbo.extensions import db
+    from cwqbo.models import ConfigurationOptions
+
+    rows = qbo_state.companies[QBO_US_REALM].rows
+    accounts = {a["Name"]: a["Id"] for a in rows["Account"].values()}
+    with app.app_context():
+        options = db.session.get(ConfigurationOptions, 1) or ConfigurationOptions(config_id=1)
+        for option, name in PAYERS.items():
+            setattr(options, f"{option}_account_id", accounts[name])
+            setattr(options, f"{option}_account_name", name)
+        options.append_account_name = True
+        db.session.add(options)
+        db.session.commit()
+
+
+def test_run_an_expense_batch_and_watch_it_finish(
+    live_server,
+    page,
+    make_user,
+    cw_sandbox,
+    qbo_server,
+    start_worker,  # noqa: F811
+):
+    app, base = live_server
+    make_user("admin@example.com")
+    make_user("member@example.com", role="member")
+    connect_manage(app, cw_sandbox[0], cw_sandbox[1])
+    admin = Browserish(app.test_client())
+    admin.post("/auth/login", {"email": "admin@example.com", "password": PASSWORD})
+    connect_qbo(admin)
+    set_expenses_tab(app, qbo_server[1])
+
+    log_in(page, base, "member@example.com")
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Create Expense Batch"
+    ).click()
+    page.wait_for_url(base + "/batches/new/expenses")
+    expect(page.get_by_role("heading", name="Select Expenses")).to_be_visible()
+    expect(page.locator("tr.unposted-row")).to_have_count(20)
+    for heading in ("Member", "Type", "Classification", "Billable", "Payment method"):
+        expect(page.get_by_role("columnheader", name=heading, exact=True)).to_be_visible()
+    for number in PICKED:
+        page.get_by_label(f"Select expense {number}").check()
+    expect(page.locator("#selection-summary")).to_contain_text("3 of 20 expenses selected.")
+
+    page.get_by_role("button", name="Create Batch").click()
+    page.wait_for_url(re.compile(r"/batches/EXP-\d{6}$"))
+    status = page.locator("#batch-status")
+    expect(status).to_have_text("Waiting to start")
+    page.evaluate("window.__marker = 1")  # a reload would wipe it out
+    start_worker()
+    expect(status).to_have_text("Completed Successfully", timeout=60_000)
+    assert page.evaluate("window.__marker") == 1, "followed by polling, never reloaded"
+    expect(page.locator("#batch-progress[hx-trigger]")).to_have_count(0)
+    expect(page.locator("progress")).to_have_attribute("value", "3")
+    for text in ("Expense 55102 for Zach Admin", 'Vendor "Jane Doe (EMP-JDOE)"', "Purchase E"):
+        expect(page.get_by_text(text).first).to_be_visible()
+    rows = qbo_server[1].companies[QBO_US_REALM].rows
+    assert len(rows["Bill"]) == 2 and len(rows["Purchase"]) == 1
