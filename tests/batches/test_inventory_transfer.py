@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import requests
 from inventory_support import (
     RECEIPTS,
     bills,
@@ -15,6 +16,7 @@ from inventory_support import (
     transactions,
     unposted,
 )
+from support import QBO_US_REALM
 
 from cwqbo.extensions import db
 from cwqbo.models import Batch
@@ -154,6 +156,12 @@ def test_unbatch_with_delete_removes_the_bill(app, connected, manage, qbo_server
         ident = db.session.get(Batch, batch_id).identifier
     ssd = next(i for i in qbo_rows(qbo, "Item") if i["Name"] == "SSD-1TB")
     assert ssd["QtyOnHand"] == 10
+    # The sandbox viewer lists the bill, and its page shows the lines.
+    listing = requests.get(f"{qbo}/_sandbox/view/{QBO_US_REALM}/Bill", timeout=10).text
+    assert "INV-81277" in listing and "TechDist Inc" in listing
+    page = requests.get(f"{qbo}/_sandbox/view/{QBO_US_REALM}/Bill/{tx.qbo_id}", timeout=10).text
+    for shown in ("ItemBasedExpense", "SSD-1TB", "DOCK-USB-C", "AccountBasedExpense", "Freight In"):
+        assert shown in page, shown
 
     page = connected.get(f"/batches/{ident}/transactions/{tx.id}/unbatch")
     assert page.status_code == 200
@@ -169,3 +177,33 @@ def test_unbatch_with_delete_removes_the_bill(app, connected, manage, qbo_server
     after = transactions(app, batch_id)["7001-purchase"]
     assert after.state == "unbatched"
     assert any("deleted" in line and "Bill" in line for line in logs(app, batch_id))
+
+
+def test_receipts_manage_does_not_export_fail_saying_so(
+    app, connected, manage, qbo_server, run_jobs
+):
+    """Fewer documents than asked for: the missing receipts fail naming why, never silently."""
+    _base_url, state, _faults = manage
+    qbo = qbo_server[0]
+    set_products_tab(app, qbo)
+    with state.lock:  # dated after the export's thruDate (today): Manage leaves it out
+        state.docs["products"][7004]["export"]["purchaseDate"] = "2999-01-01T00:00:00Z"
+        state.docs["products"][7004]["record"]["purchaseDate"] = "2999-01-01T00:00:00Z"
+    batch_id = submit(app, ["7001-purchase", "7004-purchase"])
+    run_jobs()
+    txs = transactions(app, batch_id)
+    assert txs["7001-purchase"].state == "batched"
+    missing = txs["7004-purchase"]
+    assert missing.state == "failed"
+    assert missing.message.startswith("ConnectWise exported 1 of 2 item receipts asked for")
+    assert "Item receipt PO-000814 was not in the export" in missing.message
+    assert set(bills(qbo)) == {"INV-81277"}
+
+    state.set_export_id_fields({"products": "id"})  # a Manage that selects by another id
+    batch_id = submit(app, ["7005-purchase"])
+    run_jobs()
+    tx = transactions(app, batch_id)["7005-purchase"]
+    assert tx.state == "failed"
+    assert tx.message.startswith("ConnectWise exported 0 of 1 item receipts asked for"), tx.message
+    assert "unpostedProductId" in tx.message
+    assert "7005-purchase" in unposted(state) and "INV-81577" not in bills(qbo)

@@ -87,7 +87,12 @@ RECORD = (
     HEAD
     + """<h1>{{ entity }} {{ entity_id }} <span class="muted">· {{ company_name }}</span></h1>
 <p><a href="{{ url_for('qbo_viewer.entity', realm=realm, entity=entity) }}">All {{ entity }}
-records</a></p><pre>{{ body }}</pre>"""
+records</a></p>
+{% if lines %}<table><thead><tr><th>#</th><th>Line</th><th>Item or account</th><th>Qty</th>
+<th>Unit price</th><th>Amount</th><th>Description</th></tr></thead><tbody>
+{% for ln in lines %}<tr><td>{{ ln.n }}</td><td>{{ ln.kind }}</td><td>{{ ln.target }}</td>
+<td>{{ ln.qty }}</td><td>{{ ln.price }}</td><td>{{ ln.amount }}</td><td>{{ ln.text }}</td></tr>
+{% endfor %}</tbody></table>{% endif %}<pre>{{ body }}</pre>"""
     + FOOT
 )
 
@@ -220,6 +225,33 @@ def entity(realm: str, entity: str):
     )
 
 
+def _lines(company: Company, row: dict) -> list[dict]:
+    """Return a document's lines as a table: what each sells or buys, and for how much."""
+    out = []
+    for n, line in enumerate(row.get("Line") or [], start=1):
+        kind = str(line.get("DetailType") or "")
+        detail = line.get(kind) if isinstance(line.get(kind), dict) else {}
+        ref, entity = detail.get("ItemRef"), "Item"
+        if not isinstance(ref, dict):
+            ref, entity = detail.get("AccountRef"), "Account"
+        target = ""
+        if isinstance(ref, dict):
+            held = company.get(entity, str(ref.get("value"))) or {}
+            target = ref.get("name") or held.get("FullyQualifiedName") or held.get("Name") or ""
+        out.append(
+            {
+                "n": n,
+                "kind": kind.removesuffix("LineDetail"),
+                "target": target,
+                "qty": detail.get("Qty", ""),
+                "price": detail.get("UnitPrice", ""),
+                "amount": _money(line.get("Amount")),
+                "text": line.get("Description", ""),
+            }
+        )
+    return out
+
+
 @bp.get("/view/<realm>/<entity>/<entity_id>")
 def record(realm: str, entity: str, entity_id: str):
     state, name = _state(), _entity_name(entity)
@@ -229,6 +261,7 @@ def record(realm: str, entity: str, entity_id: str):
         if row is None:
             abort(404)
         body = json.dumps(copy.deepcopy(row), indent=2, ensure_ascii=False)
+        lines = _lines(company, row)
         company_name = company.info.get("CompanyName", realm)
     return render_template_string(
         RECORD,
@@ -237,5 +270,6 @@ def record(realm: str, entity: str, entity_id: str):
         entity_id=entity_id,
         realm=realm,
         body=body,
+        lines=lines,
         company_name=company_name,
     )
