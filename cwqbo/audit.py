@@ -23,6 +23,7 @@ ACTIONS = {
     "login": "Logged in",
     "login_failed": "Failed log-in",
     "logout": "Logged out",
+    "password_changed": "Changed a password",
     "settings_changed": "Changed settings",
     "manage_connected": "Connected ConnectWise Manage",
     "qbo_connected": "Connected QuickBooks Online",

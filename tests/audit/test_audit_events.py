@@ -17,6 +17,7 @@ from cwqbo.sandbox.connectwise import Faults
 SELECT_URL = "/batches/new/invoices"
 HX_TAB = {"HX-Request": "true", "HX-Target": "tab-panel"}
 WRONG = "not the password at all 123"
+NEW_PASSWORD = "a brand new password 456"
 
 
 def entries(app) -> list[AuditEntry]:
@@ -112,6 +113,10 @@ def everything(app, web, make_user, login, cw_sandbox, run_jobs, outbox):
     web.post(f"/users/{member_id}/role", {"role": "member"})
     web.post(f"/users/{member_id}/deactivate", {})
     web.post(f"/users/{member_id}/reactivate", {})
+    # The admin's own password, changed and changed back on the Account page.
+    for old, new in ((PASSWORD, NEW_PASSWORD), (NEW_PASSWORD, PASSWORD)):
+        change = {"pw-current": old, "pw-password": new, "pw-confirm": new}
+        assert web.post("/account", change).status_code == 302
     # Support, then log out.
     web.post("/support", {"subject": "Help", "message": "Please"})
     web.post("/auth/logout")
@@ -127,6 +132,7 @@ def everything(app, web, make_user, login, cw_sandbox, run_jobs, outbox):
             "qbo refresh token": box.decrypt(config.refresh_token_encrypted),
             "password": PASSWORD,
             "wrong password": WRONG,
+            "new password": NEW_PASSWORD,
             "secret key": app.config["SECRET_KEY"],
             "qbo client secret": app.config["QBO_CLIENT_SECRET"],
         }, {"run": run, "failing": failing, "member_id": member_id}
@@ -173,6 +179,8 @@ def test_each_kind_of_event_is_recorded_with_who_when_and_where(app, everything)
     assert roles == ["member to admin", "admin to member"]
     assert by_action["user_deactivated"][0].target == "member@example.com"
     assert by_action["logout"][0].target == "admin@example.com"
+    changed = by_action["password_changed"]
+    assert [e.detail for e in changed] == ["on the Account page"] * 2
 
 
 def test_no_secret_value_is_in_any_entry_or_the_export(app, everything):

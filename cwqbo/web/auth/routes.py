@@ -162,6 +162,7 @@ def reset(token: str):
         user.set_password(form.password.data)
         user.email_verified_at = user.email_verified_at or utcnow()
         db.session.commit()
+        audit.record("password_changed", user.email, user=user, detail="by a reset link")
         flash("Your password has been changed. Log in with the new one.", "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form, user=user)

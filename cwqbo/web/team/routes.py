@@ -157,6 +157,7 @@ def account():
                 user.set_password(password_form.password.data)  # ends every session
                 sessions.forget()
                 db.session.commit()
+                audit.record("password_changed", user.email, detail="on the Account page")
                 login_user(user)  # this browser stays in, with the new session stamp
                 flash(
                     "Your password is changed. Every other session and remembered device "
