@@ -13,7 +13,7 @@ from cwqbo.extensions import db
 from cwqbo.jobs.enqueue import launch_task
 from cwqbo.models import Batch, BatchLog, ManageConnection, QBOConfiguration, TaskRun
 from cwqbo.models.user import utcnow
-from cwqbo.web.dashboard import bp, health
+from cwqbo.web.dashboard import bp, health, overview
 from cwqbo.web.guards import admin_required
 
 
@@ -94,13 +94,30 @@ def qbo_state(config: QBOConfiguration) -> dict:
 
 def configuration_states() -> list[dict]:
     """Return each connection's state and the next step to take (spec B4)."""
-    return [manage_state()] + [qbo_state(c) for c in QBOConfiguration.ordered()]
+    states = [manage_state()] + [qbo_state(c) for c in QBOConfiguration.ordered()]
+    if states[0]["tone"] == "ok" and any(s["tone"] == "ok" for s in states[1:]):
+        states[0]["next_step"] = "None: cwqbo reads ConnectWise with this connection."
+    return states
 
 
 @bp.route("/")
 @login_required
 def index():
-    return render_template("dashboard/index.html", configurations=configuration_states())
+    configurations = configuration_states()
+    failed, failures = overview.failed_transactions()
+    recent = overview.recent_batches()
+    return render_template(
+        "dashboard/index.html",
+        configurations=configurations,
+        recent=recent,
+        counts=overview.period_counts(),
+        failed=failed,
+        failures=failures,
+        connections=[c for c in configurations if c["tone"] != "ok"],
+        next_step=overview.next_step(
+            configurations, failed, bool(recent), overview.running_batch()
+        ),
+    )
 
 
 @bp.route("/healthz")
