@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+from datetime import datetime
+
 import click
 from flask import Flask
 
+from cwqbo.cli_batch import KIND_NAMES, find_config, report, run_to_end, unposted_ids
 from cwqbo.extensions import db
 from cwqbo.models import Role, User
 from cwqbo.models.user import MIN_PASSWORD_LENGTH, utcnow
@@ -59,3 +63,80 @@ def register_cli(app: Flask) -> None:
         click.echo(
             "scheduler: " + (f"last heartbeat {age}s ago" if age is not None else "never seen")
         )
+
+    @app.cli.command("run-batch")
+    @click.argument("kind", type=click.Choice(sorted(KIND_NAMES)))
+    @click.option(
+        "--config", "config_name", help="Configuration name or id (default: the default)."
+    )
+    @click.option("--location", type=int, help="Only this Manage billing location id.")
+    @click.option(
+        "--detail",
+        type=click.Choice(["summary", "detailed"]),
+        default="summary",
+        show_default=True,
+        help="Invoice detail.",
+    )
+    @click.option("--timeout", default=3600.0, show_default=True, help="Seconds to wait at most.")
+    def run_batch(
+        kind: str, config_name: str | None, location: int | None, detail: str, timeout: float
+    ) -> None:
+        """Send every unposted transaction of KIND to QuickBooks; exit 1 if any fails."""
+        from cwqbo.batches.service import SelectionError, create_batch
+        from cwqbo.connections import NotConnected
+        from cwqbo.connectwise import ManageError
+
+        batch_kind = KIND_NAMES[kind]
+        config = find_config(config_name)
+        try:
+            ids, left_out = unposted_ids(batch_kind, location)
+        except (ManageError, NotConnected) as exc:
+            raise click.ClickException(
+                f"ConnectWise could not list the unposted {kind}: {exc}"
+            ) from exc
+        if left_out:
+            click.echo(f"{left_out} unposted {kind} left out: unreadable or in a running batch.")
+        if not ids:
+            click.echo(f"No unposted {kind} to send.")
+            return
+        try:
+            batch = create_batch(
+                batch_kind,
+                config,
+                ids,
+                invoice_detail=detail,
+                location_id=location,
+                location_name=None,
+                user_id=None,
+            )
+        except SelectionError as exc:
+            raise click.ClickException(str(exc)) from exc
+        _audit("batch_run", batch.identifier, f"{len(ids)} {kind} to {config.name}, from the CLI")
+        click.echo(f"{batch.identifier}: {len(ids)} {kind} to QuickBooks company {config.name}")
+        sys.exit(report(run_to_end(batch, timeout)))
+
+    @app.cli.command("purge-audit")
+    @click.option(
+        "--before",
+        required=True,
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        help="Delete entries older than this day (YYYY-MM-DD, UTC).",
+    )
+    @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+    def purge_audit(before: datetime, yes: bool) -> None:
+        """Delete audit log entries before a day (the purge itself is recorded)."""
+        from cwqbo import audit
+
+        if not yes:
+            click.confirm(f"Delete every audit entry before {before:%Y-%m-%d}?", abort=True)
+        count = audit.purge(before)
+        click.echo(
+            f"{count} audit entr{'y' if count == 1 else 'ies'} before {before:%Y-%m-%d} deleted."
+        )
+
+
+def _audit(action: str, target: str, detail: str) -> None:
+    """Record a CLI action in the audit log (no user: the shell's admin ran it)."""
+    from cwqbo import audit
+
+    audit.record(action, target, detail=detail)
