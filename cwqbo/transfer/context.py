@@ -56,6 +56,21 @@ def num(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+class UnresolvedReference(LookupError):
+    """A name the body refers to is not in the QBOReference (a Needed was not added)."""
+
+
+def ref_to(qbo: QBOReference, entity: str, name: str | None, placeholders: bool) -> dict:
+    """Return the QBO reference to ``name`` (a placeholder in previews)."""
+    row = qbo.find(entity, name) if name else None
+    if row is not None:
+        label = row.get("DisplayName") or row.get("FullyQualifiedName") or row.get("Name")
+        return {"value": str(row["Id"]), "name": label}
+    if placeholders:
+        return {"value": None, "name": name}
+    raise UnresolvedReference(f'{entity} "{name}" is not in QBO: create and add it first.')
+
+
 @dataclass
 class Needed:
     """Something the document needs that may be created in QBO first."""
@@ -138,6 +153,38 @@ class Context:
             )
             return None
         return str(row["Id"])
+
+    def vendor_name_free(self, name: str, owner: str, rename: str, where: str) -> bool:
+        """Check a vendor ``name`` to be created is free in QBO and in this batch, or say why.
+
+        ``owner`` names the Manage object it is for; ``rename`` what to rename in Manage.
+        """
+        if self.qbo.inactive("Vendor", name):
+            self.problem(
+                f'Vendor "{name}" is inactive in QBO.',
+                "Make the vendor active in QBO (an inactive vendor still holds its name).",
+                P.QBO_VENDORS,
+            )
+            return False
+        for other in ("Customer", "Employee"):
+            if self.qbo.find(other, name) or self.qbo.inactive(other, name):
+                self.problem(
+                    f'"{name}" is already a QBO {other.lower()}; QBO display names are unique '
+                    "across customers, vendors and employees (fault 6240).",
+                    'Turn on "Append account name" so the vendor becomes "<name> (<account>)", '
+                    f"or rename the {other.lower()} in QBO or {rename} in Manage.",
+                    P.either(P.CWQBO_CONTACTS, where),
+                )
+                return False
+        holder = self.qbo.claim("Vendor", name, owner)
+        if holder != owner:
+            self.problem(
+                f'Vendor "{name}" would be created for both {holder} and {owner} in this batch.',
+                f'Turn on "Append account name", or rename {rename} in Manage.',
+                P.either(P.CWQBO_CONTACTS, where),
+            )
+            return False
+        return True
 
     def currency(self) -> str:
         """Return the document's currency code (home currency when Manage names none)."""

@@ -12,11 +12,9 @@ from typing import Any
 from cwqbo.transfer import assumptions as A
 from cwqbo.transfer import limits as L
 from cwqbo.transfer import names as N
-from cwqbo.transfer import problems as P
 from cwqbo.transfer.context import Context
 
 MANAGE_MEMBERS = "Manage › System › Members"
-QBO_VENDORS = "QBO › Expenses › Vendors"
 
 
 def member_of(doc: dict) -> dict:
@@ -91,31 +89,8 @@ def vendor(c: Context, doc: dict, parties: dict) -> str:
         return name
     if c.qbo.find("Vendor", name) is not None:
         return name
-    if c.qbo.inactive("Vendor", name):
-        c.problem(
-            f'Vendor "{name}" is inactive in QBO.',
-            "Make the vendor active in QBO (an inactive vendor still holds its name).",
-            QBO_VENDORS,
-        )
-        return name
-    for other in ("Customer", "Employee"):
-        if c.qbo.find(other, name) or c.qbo.inactive(other, name):
-            c.problem(
-                f'"{name}" is already a QBO {other.lower()}; QBO display names are unique '
-                "across customers, vendors and employees (fault 6240).",
-                'Turn on "Append account name" so the vendor becomes "<name> (<Vendor Nbr>)", '
-                f"or rename the {other.lower()} in QBO.",
-                P.either(P.CWQBO_CONTACTS, MANAGE_MEMBERS),
-            )
-            return name
     owner = f"Manage member {who} (Vendor Nbr {number})"
-    holder = c.qbo.claim("Vendor", name, owner)
-    if holder != owner:
-        c.problem(
-            f'Vendor "{name}" would be created for both {holder} and {owner}.',
-            'Turn on "Append account name", or give the members distinct names in Manage.',
-            P.either(P.CWQBO_CONTACTS, MANAGE_MEMBERS),
-        )
+    if not c.vendor_name_free(name, owner, "the member", MANAGE_MEMBERS):
         return name
     if not L.check_name(
         c,

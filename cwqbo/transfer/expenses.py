@@ -20,7 +20,7 @@ from cwqbo.transfer import header
 from cwqbo.transfer import limits as L
 from cwqbo.transfer import names as N
 from cwqbo.transfer import problems as P
-from cwqbo.transfer.context import Context, dec, num
+from cwqbo.transfer.context import Context, dec, num, ref_to
 from cwqbo.transfer.expense_parties import member_key, vendor, vendor_names
 from cwqbo.transfer.kind import Kind, Plan, RunContext
 
@@ -224,13 +224,7 @@ def expense_body(doc: dict, ctx: RunContext, *, placeholders: bool = False) -> d
         raise ValueError("; ".join(str(p) for p in P.unique(d.ctx.problems)))
 
     def ref(entity: str, name: str | None) -> dict:
-        row = ctx.qbo.find(entity, name) if name else None
-        if row is not None:
-            label = row.get("DisplayName") or row.get("FullyQualifiedName") or row.get("Name")
-            return {"value": str(row["Id"]), "name": label}
-        if placeholders:
-            return {"value": None, "name": name}
-        raise LookupError(f'{entity} "{name}" is not in QBO: create and add it first.')
+        return ref_to(ctx.qbo, entity, name, placeholders)
 
     detail: dict[str, Any] = {"AccountRef": {"value": d.account}}
     if d.class_name:

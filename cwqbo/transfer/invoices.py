@@ -13,7 +13,15 @@ from cwqbo.transfer import header, lines, shape, taxes
 from cwqbo.transfer import limits as L
 from cwqbo.transfer import names as N
 from cwqbo.transfer import problems as P
-from cwqbo.transfer.context import Context, Needed, dec, num, parse_date
+from cwqbo.transfer.context import (
+    Context,
+    Needed,
+    UnresolvedReference,
+    dec,
+    num,
+    parse_date,
+    ref_to,
+)
 from cwqbo.transfer.kind import Kind, Plan, RunContext
 from cwqbo.transfer.problems import Problem
 from cwqbo.transfer.reference import ManageReference, QBOReference
@@ -39,10 +47,6 @@ class InvoiceNotReady(ValueError):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__("; ".join(str(p) for p in problems))
         self.problems = problems
-
-
-class UnresolvedReference(LookupError):
-    """A name the body refers to is not in the QBOReference (a Needed was not added)."""
 
 
 # The plan of an invoice is the runner's generic plan (kind.py); the old name stays.
@@ -238,14 +242,7 @@ def invoice_body(
         raise InvoiceNotReady(P.unique(d.ctx.problems))
 
     def ref(entity: str, name: str | None) -> dict:
-        """Return the QBO reference to ``name`` (a placeholder in previews)."""
-        row = qbo.find(entity, name) if name else None
-        if row is not None:
-            label = row.get("DisplayName") or row.get("FullyQualifiedName") or row.get("Name")
-            return {"value": str(row["Id"]), "name": label}
-        if placeholders:
-            return {"value": None, "name": name}
-        raise UnresolvedReference(f'{entity} "{name}" is not in QBO: create and add it first.')
+        return ref_to(qbo, entity, name, placeholders)
 
     body: dict = {"DocNumber": d.ctx.number}
     if d.txn_date:
