@@ -84,6 +84,9 @@ def test_submit_from_the_page_runs_the_batch_and_held_rows_say_which_batch(
     assert row_ids(connected.get(SELECT).get_data(as_text=True)) == [
         r for r in ROWS if r not in ("55101", "55103")
     ]
+    review = connected.get("/batches/review?kind=expenses").get_data(as_text=True)
+    assert identifier in review and "Expense" in text(review)
+    assert identifier not in connected.get("/batches/review?kind=invoices").get_data(as_text=True)
 
 
 def test_mark_as_already_exported_batches_expenses_without_sending(

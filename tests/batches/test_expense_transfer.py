@@ -309,3 +309,37 @@ def test_flaky_apis_reach_the_same_end_state(app, connected, manage, qbo_server,
     assert sum(injected.values()) >= 2, injected
     assert sum(qbo_faults.values()) >= 1, qbo_faults
     assert end_state(state, qbo_server[1]) == clean
+
+
+def test_an_expense_left_out_of_the_export_fails_saying_so_and_the_others_go_through(
+    app, connected, manage, qbo_server, run_jobs
+):
+    state, qbo_state = manage[1], qbo_server[1]
+    set_options(app, qbo_state, append=True)
+    with state.lock:  # dated after the export's thruDate (today): Manage leaves it out
+        doc = next(d for d in state.docs["expenses"].values() if d["record"]["id"] == 55102)
+        doc["export"]["documentDate"] = "2999-01-01T00:00:00Z"
+    batch_id = submit(app, ["55101", "55102", "55103"])
+    run_jobs()
+    txs = transactions(app, batch_id)
+    assert txs["55102"]["state"] == "failed"
+    message = txs["55102"]["message"]
+    assert message.startswith("ConnectWise exported 2 of 3 expenses asked for"), message
+    assert "Expense 55102 was not in the export" in message and "expenseDetailId" in message
+    assert {txs[n]["state"] for n in ("55101", "55103")} == {"batched"}
+    assert unposted(state) & {"55101", "55102", "55103"} == {"55102"}
+
+
+def test_a_tenant_expecting_other_expense_ids_fails_every_expense_saying_so(
+    app, connected, manage, qbo_server, run_jobs
+):
+    state, qbo_state = manage[1], qbo_server[1]
+    set_options(app, qbo_state, append=True)
+    state.set_export_id_fields({"expenses": "id"})  # Manage selects by another id
+    batch_id = submit(app, ["55101", "55103"])
+    run_jobs()
+    for tx in transactions(app, batch_id).values():
+        assert tx["state"] == "failed"
+        assert tx["message"].startswith("ConnectWise exported 0 of 2 expenses asked for")
+    assert qbo_rows(qbo_state, "Bill") == [] and qbo_rows(qbo_state, "Purchase") == []
+    assert manage_batches(state) == {}
