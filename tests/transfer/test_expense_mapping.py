@@ -230,3 +230,22 @@ def test_the_same_vendor_is_asked_for_once_per_batch_and_two_members_cannot_shar
     other["vendorNumber"] = "EMP-OTHER"
     plan = EXPENSES.plan(other, ctx)
     assert 'Vendor "Zach Admin" would be created for both' in texts(plan)
+
+
+class BillsExport:
+    """A Manage whose Accounting Package sends expenses as bills (seed 001 says: turn it off)."""
+
+    def export_ids_for(self, kind, keys):
+        return {k: int(k) + 1000 for k in keys}
+
+    def export_gl(self, kind, ids, **kw):
+        return {"expenses": [], "expenseBills": [{"id": 1, "detail": [{"id": [5]}]}]}
+
+
+def test_expenses_sent_as_bills_fail_naming_the_manage_setting():
+    from cwqbo.transfer.steps import read_export
+
+    found, _parties, shortfall = read_export(BillsExport(), EXPENSES, ["55101", "55102"])
+    assert found == {} and shortfall.missing == ("55101", "55102")
+    assert "turn off Transfer Expenses as a Bill" in str(shortfall)
+    assert "Accounting Package" in str(shortfall)
