@@ -44,8 +44,8 @@ ACTIONS = {
 }
 # Anything that looks like "token=...", "Bearer ...", "password: ..." in free text.
 SECRET_TEXT = re.compile(
-    r"(?i)(bearer\s+|basic\s+|(token|secret|password|passwd|api[_-]?key|private[_-]?key|"
-    r"authorization)\s*[=:]\s*)\S+"
+    r"(?i)((?:(?:token|secret|password|passwd|api[_-]?key|private[_-]?key|authorization)"
+    r"\s*[=:]\s*)(?:bearer\s+|basic\s+)?|bearer\s+|basic\s+)\S+"
 )
 
 
