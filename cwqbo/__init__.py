@@ -45,6 +45,9 @@ def create_app(config: dict | None = None) -> Flask:
     from cwqbo.web import register_web
 
     register_web(app)
+    from cwqbo.connections.health import register_template_globals
+
+    register_template_globals(app)  # the connection-health figures pages include
     app.before_request(pglimits.refuse_nul_input)
 
     from cwqbo.cli import register_cli

@@ -47,6 +47,7 @@ def record_manage_check(
     connection.checked_at = utcnow()
     connection.updated_by_id = user_id
     if result.ok:
+        connection.last_ok_at = connection.checked_at
         connection.api_base, connection.codebase = result.api_base, result.codebase
         connection.company_name = result.company_name
 

@@ -66,6 +66,7 @@ def write_tokens(config: QBOConfiguration, tokens: TokenSet, box=None) -> None:
     config.refresh_expires_at = naive_utc(tokens.refresh_expires_at)
     config.hard_expires_at = naive_utc(tokens.hard_expires_at)
     config.realm_id = tokens.realm_id
+    config.tokens_refreshed_at, config.renewed_by_keepalive = utcnow(), False
     config.status, config.status_reason, config.lost_at = QBOConfiguration.CONNECTED, None, None
 
 
@@ -77,4 +78,5 @@ def mark_lost(config: QBOConfiguration, reason: str) -> None:
 def clear_tokens(config: QBOConfiguration) -> None:
     config.access_token_encrypted = config.refresh_token_encrypted = None
     config.access_expires_at = config.refresh_expires_at = config.hard_expires_at = None
+    config.tokens_refreshed_at = config.expiry_alerts = None
     config.status, config.status_reason = QBOConfiguration.NOT_CONNECTED, None

@@ -50,9 +50,15 @@ SCHEDULE: tuple[Periodic, ...] = (
     ),
     Periodic(
         id="qbo-tokens",
-        cron="41 */6 * * *",  # every 6 hours: refresh tokens rotate well inside their 100 days
+        cron="11,41 * * * *",  # every 30 minutes: what expires within the hour, idle ones weekly
         task="qbo-tokens",
         description="Refresh QuickBooks Online tokens",
+    ),
+    Periodic(
+        id="connection-health",
+        cron="23 6 * * *",  # daily: checks each connection, e-mails 30 and 7 days before expiry
+        task="connection-health",
+        description="Check every connection and warn admins before one expires",
     ),
 )
 

@@ -56,22 +56,23 @@ def purge_expired(run_id: int) -> dict | None:
 
 
 def refresh_qbo_tokens(run_id: int) -> dict | None:
-    """Refresh every connected configuration's tokens so none lapses unused (spec C4)."""
-    from cwqbo.connections.keepalive import refresh_all
+    """Refresh the tokens that expire within the hour and keep idle ones alive (spec C4)."""
+    from cwqbo.connections import keepalive
 
-    return _run(
-        run_id,
-        refresh_all,
-        lambda r: (
-            f"Refreshed {r['refreshed']} connection(s); {r['lost']} lost, "
-            f"{r['failed']} could not be reached."
-        ),
-    )
+    return _run(run_id, keepalive.refresh_due, keepalive.describe)
+
+
+def check_connection_health(run_id: int) -> dict | None:
+    """Check every connection and e-mail admins about those about to die (spec J6)."""
+    from cwqbo.connections import health
+
+    return _run(run_id, health.check_all, health.describe)
 
 
 PERIODIC: dict[str, tuple[str, Callable[[int], dict | None]]] = {
     "purge": ("Purge expired invitations and old mail", purge_expired),
     "qbo-tokens": ("Refresh QuickBooks Online tokens", refresh_qbo_tokens),
+    "connection-health": ("Check connection health", check_connection_health),
 }
 # Frequent periodic work that leaves no TaskRun row: it logs what it did where it did it.
 QUIET: dict[str, Callable[[], object]] = {}

@@ -32,6 +32,7 @@ class ManageConnection(db.Model):
     codebase: Mapped[str | None] = mapped_column(sa.String(100))
     company_name: Mapped[str | None] = mapped_column(sa.String(255))
     checked_at: Mapped[datetime | None]
+    last_ok_at: Mapped[datetime | None]  # the last check that worked (J6)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")

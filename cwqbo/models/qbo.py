@@ -31,6 +31,11 @@ class QBOConfiguration(db.Model):
     access_expires_at: Mapped[datetime | None]
     refresh_expires_at: Mapped[datetime | None]
     hard_expires_at: Mapped[datetime | None]
+    tokens_refreshed_at: Mapped[datetime | None]  # last code exchange or refresh
+    # The last refresh was the keep-alive job's own (no one asked for that access token).
+    renewed_by_keepalive: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Which expiry warnings went out for which deadline: {"deadline": iso, "sent": [30, 7]}
+    expiry_alerts: Mapped[dict | None] = mapped_column(sa.JSON)
     company_name: Mapped[str | None] = mapped_column(sa.String(255))
     country: Mapped[str | None] = mapped_column(sa.String(8))
     home_currency: Mapped[str | None] = mapped_column(sa.String(8))
