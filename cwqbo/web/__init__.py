@@ -37,6 +37,7 @@ def register_web(app: Flask) -> None:
     from cwqbo.web.auth import bp as auth_bp
     from cwqbo.web.batches import bp as batches_bp
     from cwqbo.web.dashboard import bp as dashboard_bp
+    from cwqbo.web.reconcile import bp as reconcile_bp
     from cwqbo.web.settings import bp as settings_bp
     from cwqbo.web.stats import bp as stats_bp
     from cwqbo.web.support import bp as support_bp
@@ -50,6 +51,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(stats_bp)
     app.register_blueprint(support_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(reconcile_bp)
     errors.register(app)
 
     login_manager.login_view = "auth.login"
@@ -125,6 +127,7 @@ NAVIGATION: list[dict] = [
     },
     {"endpoint": "batches.review", "label": "Review Existing Batch", "admin": False},
     {"endpoint": "stats.index", "label": "Sync Statistics", "admin": False},
+    {"endpoint": "reconcile.index", "label": "Reconciliation", "admin": False},
     {"endpoint": "support.index", "label": "Contact Support", "admin": False},
     {"endpoint": "settings.connectwise", "label": "Set Up ConnectWise", "admin": True},
     {"endpoint": "settings.quickbooks", "label": "Set Up QuickBooks Online", "admin": True},

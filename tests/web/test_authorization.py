@@ -69,6 +69,8 @@ EXPECTATIONS = {
     "support.index": (LOGGED_IN, {}),
     "support.batch_field": (LOGGED_IN, {}),
     "support.requests": (ADMIN, {}),
+    # Members reconcile what was sent (read-only: both systems as they are now).
+    "reconcile.index": (LOGGED_IN, {}),
     "audit.index": (ADMIN, {}),
     "audit.export": (ADMIN, {}),
     "audit.purge": (ADMIN, {}),
