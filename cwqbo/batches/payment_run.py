@@ -15,12 +15,17 @@ from cwqbo.batches.service import SelectionError, _log_and_enqueue, _user_name
 from cwqbo.batches.store import DatabaseStore
 from cwqbo.connectwise import assumptions
 from cwqbo.extensions import db
-from cwqbo.models import Batch, QBOConfiguration
+from cwqbo.models import Batch, BatchTransaction, QBOConfiguration
 from cwqbo.transfer.payments import PaymentSync
 
 log = logging.getLogger(__name__)
 MODE = "payment_sync"
 ACTIVE = (Batch.QUEUED, Batch.RUNNING)
+# How the status page names a payment sync's invoice rows.
+PAYMENT_TX_LABELS = {
+    BatchTransaction.BATCHED: "In step with QuickBooks",
+    BatchTransaction.FAILED: "Needs attention",
+}
 
 
 class AlreadyRunning(SelectionError):
@@ -95,3 +100,21 @@ class PaymentRunner:
 
     def run(self):
         return self.sync.run()
+
+
+def scheduled_payment_sync(config_id: int) -> dict:
+    """Start a configuration's daily run; say so, or why it was skipped."""
+    config = db.session.get(QBOConfiguration, config_id)
+    if config is None or not config.is_connected:
+        name = config.name if config is not None else f"Configuration {config_id}"
+        return {"outcome": "skipped", "message": f"Skipped: {name} is not connected."}
+    try:
+        batch = start_payment_sync(config, None, "Started by the daily schedule")
+    except AlreadyRunning as exc:
+        log.warning("payment sync of %s skipped: %s", config.name, exc)
+        return {"outcome": "skipped", "run": exc.run.identifier, "message": f"Skipped: {exc}"}
+    return {
+        "outcome": "started",
+        "run": batch.identifier,
+        "message": f"Started payment sync {batch.identifier} of {config.name}.",
+    }

@@ -28,6 +28,8 @@ SECTIONS = (
     ("items", "Items"),
     ("documents", "Invoices"),
     ("manage", "Mark batched in ConnectWise"),
+    ("qbo", "Read in QuickBooks"),  # payment sync (cwqbo.transfer.payments)
+    ("payments", "Payments written to ConnectWise"),
 )
 DOCUMENT_LABELS = {"invoices": "Invoices", "expenses": "Expenses", "products": "Item receipts"}
 ALWAYS_SHOWN = ("validation", "documents", "manage")
@@ -129,6 +131,8 @@ def sections(batch: Batch, actions: list[BatchAction] | None = None) -> list[Sec
     always = set(ALWAYS_SHOWN)
     if batch.mode == Batch.MARK_EXPORTED:
         always.discard("documents")  # nothing is sent to QuickBooks
+    if batch.kind == "payments":
+        always = {"payments"}
     out = []
     for key in keys:
         rows = grouped.get(key, [])

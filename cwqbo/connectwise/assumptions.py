@@ -78,4 +78,11 @@ UNREGISTERED_CLIENT_ID_STATUS = 400
 
 # §4.2: invoice payments — several payments per invoice are accepted, and a payment larger
 # than the invoice's open balance is rejected with 400.
+# Payment sync (cwqbo.transfer.payments) therefore writes one Manage payment per QBO payment
+# applied to the invoice (dated by the QBO payment, so Manage's Date Paid is the day it was
+# paid in full). False: one summed payment per invoice, replaced by delete + create when the
+# paid amount changes. Either way, if Manage refuses a second payment on an invoice (an older
+# Manage held one), that invoice gets one summed payment instead, and the run says so. The
+# Manage sandbox refuses a second payment when this is False or when its
+# ``singlePaymentPerInvoice`` knob (POST /_sandbox/reset) is true.
 MULTIPLE_PAYMENTS_PER_INVOICE = True

@@ -63,6 +63,41 @@ SCHEDULE: tuple[Periodic, ...] = (
 )
 
 
+PAYMENT_SYNC = "payment-sync:"  # task name prefix: "payment-sync:<configuration id>"
+
+
+def payment_sync_schedule() -> list[Periodic]:
+    """Return one daily payment sync per connected configuration, at its time of day (UTC).
+
+    Ids are stable (``payment-sync-<config id>``), so registering again replaces, never adds.
+    """
+    from cwqbo.batches.payment_schedule import cron_line, time_of_day
+    from cwqbo.models import QBOConfiguration
+
+    return [
+        Periodic(
+            id=f"payment-sync-{config.id}",
+            cron=cron_line(time_of_day(config.id)),
+            task=f"{PAYMENT_SYNC}{config.id}",
+            description=f"Payment sync of {config.name}",
+        )
+        for config in QBOConfiguration.ordered()
+        if config.is_connected
+    ]
+
+
+def full_schedule() -> tuple[Periodic, ...]:
+    """Return the fixed schedule plus what the database adds (inside an app context)."""
+    return SCHEDULE + tuple(payment_sync_schedule()) if has_app_context() else SCHEDULE
+
+
+def reschedule_payment_sync() -> list[str]:
+    """Register the schedule again after a configuration's time of day (or connection) changed."""
+    from cwqbo.jobs import get_redis
+
+    return register_schedule(make_scheduler(get_redis()))
+
+
 class HeartbeatScheduler(Scheduler):
     """rq-scheduler that also records when it last looked at the schedule."""
 
@@ -83,13 +118,14 @@ def _settings(config: Mapping | None) -> Mapping:
 
 
 def register_schedule(
-    scheduler: Scheduler, schedule=SCHEDULE, config: Mapping | None = None
+    scheduler: Scheduler, schedule=None, config: Mapping | None = None
 ) -> list[str]:
     """Make the scheduler hold exactly one entry per definition; return the ids.
 
-    ``config`` holds the intervals that ``every`` names (default: the current app's, or
-    the defaults outside an app).
+    ``schedule`` defaults to ``full_schedule()``. ``config`` holds the intervals that
+    ``every`` names (default: the current app's, or the defaults outside an app).
     """
+    schedule = full_schedule() if schedule is None else schedule
     wanted = {ID_PREFIX + p.id: p for p in schedule}
     for job in scheduler.get_jobs():
         if job.id.startswith(ID_PREFIX):

@@ -91,8 +91,23 @@ def sweep_batches() -> list[str]:
 QUIET["sweep-batches"] = sweep_batches
 
 
+def sync_payments(run_id: int, config_id: int) -> dict | None:
+    """Start the daily payment sync of one configuration; a run still going skips it."""
+    from cwqbo.batches.payment_run import scheduled_payment_sync
+
+    return _run(run_id, lambda: scheduled_payment_sync(config_id), lambda r: r["message"])
+
+
 def run_periodic(name: str) -> int | list | None:
     """Run one periodic definition now, unless another run of it holds the lock."""
+    from cwqbo.jobs.schedule import PAYMENT_SYNC
+
+    if name.startswith(PAYMENT_SYNC):  # one entry per configuration (schedule.py)
+        run = TaskRun(name=f"Payment sync of configuration {name[len(PAYMENT_SYNC) :]}")
+        db.session.add(run)
+        db.session.commit()
+        sync_payments(run.id, int(name[len(PAYMENT_SYNC) :]))
+        return run.id
     if name in QUIET:
         ttl = max(int(current_app.config["BATCH_SWEEP_INTERVAL"]), 5)
         lock = get_redis().lock(f"{KEY_PREFIX}lock:periodic:{name}", timeout=ttl, blocking=False)

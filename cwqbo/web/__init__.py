@@ -37,6 +37,7 @@ def register_web(app: Flask) -> None:
     from cwqbo.web.auth import bp as auth_bp
     from cwqbo.web.batches import bp as batches_bp
     from cwqbo.web.dashboard import bp as dashboard_bp
+    from cwqbo.web.payments import bp as payments_bp
     from cwqbo.web.reconcile import bp as reconcile_bp
     from cwqbo.web.settings import bp as settings_bp
     from cwqbo.web.stats import bp as stats_bp
@@ -48,6 +49,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(team_bp)
     app.register_blueprint(settings_bp)
     app.register_blueprint(batches_bp)
+    app.register_blueprint(payments_bp)
     app.register_blueprint(stats_bp)
     app.register_blueprint(support_bp)
     app.register_blueprint(audit_bp)
@@ -123,6 +125,7 @@ NAVIGATION: list[dict] = [
                 "args": {"kind": "inventory"},
                 "label": "Mark Item Receipts as Exported",
             },
+            {"endpoint": "payments.run", "label": "Run Payment Sync"},
         ],
     },
     {"endpoint": "batches.review", "label": "Review Existing Batch", "admin": False},

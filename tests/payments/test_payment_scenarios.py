@@ -152,3 +152,26 @@ def test_a_voided_invoice_is_flagged_not_guessed(transferred, mode, app, run_job
     assert run.status == "failed"
     assert "1 flagged and left alone" in run.message
     assert books.manage("10003")["paid"] == D("300.00")  # not guessed at
+
+
+def test_a_manage_that_keeps_one_payment_gets_one_summed_payment(
+    transferred, app, manage, run_jobs
+):
+    """cwqbo set to one payment per QBO payment, on a Manage that refuses a second one."""
+    books = transferred
+    manage[1].single_payment_per_invoice = True
+    app.config["PAYMENTS_MULTIPLE_PER_INVOICE"] = True
+    t2 = books.total("10002")
+    books.pay({"10002": D("100.00")}, day="2026-11-10")
+    assert sync(app, run_jobs).status == "succeeded"
+    books.pay({"10002": t2 - D("100.00")}, day="2026-11-25")
+    run = sync(app, run_jobs)
+    assert run.status == "succeeded", run.message
+    assert books.manage("10002")["payments"] == [(t2, "2026-11-25")]
+    with app.app_context():
+        from cwqbo.models import BatchTransaction
+
+        row = db.session.scalar(
+            db.select(BatchTransaction).where(BatchTransaction.batch_id == run.id)
+        )
+        assert "one summed payment was written instead" in row.message

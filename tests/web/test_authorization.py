@@ -66,6 +66,11 @@ EXPECTATIONS = {
     "batches.log_json": (LOGGED_IN, {"identifier": "INV-000001"}),
     # Members use Sync Statistics and Contact Support (the Users page says so).
     "stats.index": (LOGGED_IN, {}),
+    # Members run payment sync; only admins change its time of day.
+    "payments.run": (LOGGED_IN, {}),
+    "payments.start": (LOGGED_IN, {}),
+    "payments.index": (LOGGED_IN, {}),
+    "payments.set_time": (ADMIN, {"config_id": 1}),
     "support.index": (LOGGED_IN, {}),
     "support.batch_field": (LOGGED_IN, {}),
     "support.requests": (ADMIN, {}),

@@ -156,7 +156,7 @@ class PaymentSync:
             result.problems = [{"message": written.failed, "fix": "Retry runs it again."}]
             return result
         notes = " ".join(written.notes + want.notes)
-        if written.created or written.deleted:
+        if written.created or written.deleted or written.notes:  # notes: a resumed write
             result.state = SYNCED
             result.message = (
                 f"Paid {want.paid} of {want.total} in QuickBooks: {written.created} payment(s) "

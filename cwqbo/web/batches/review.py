@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from flask import redirect, render_template, request, url_for
 from flask_login import login_required
 
+from cwqbo.batches.payment_schedule import schedules as payment_schedules
 from cwqbo.batches.report import BATCH_STATUS_LABELS
 from cwqbo.extensions import db
 from cwqbo.models import Batch, BatchTransaction, QBOConfiguration
@@ -134,4 +135,5 @@ def review():
         kinds=KIND_LABELS,
         statuses=STATUSES,
         configs=QBOConfiguration.ordered(),
+        payment_schedules=payment_schedules(),  # each configuration's payment sync
     ), (404 if problem else 200)

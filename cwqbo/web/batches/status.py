@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from cwqbo import audit
 from cwqbo.batches import recovery, report, service, unposted
+from cwqbo.batches.payment_run import KIND, PAYMENT_TX_LABELS
 from cwqbo.batches.service import SelectionError
 from cwqbo.extensions import db, htmx
 from cwqbo.models import Batch, BatchTransaction
@@ -63,8 +64,8 @@ def status_context(batch: Batch) -> dict:
         "state_labels": report.STATE_LABELS,
         "state_tones": report.STATE_TONES,
         "status_labels": report.BATCH_STATUS_LABELS,
-        "tx_labels": report.TX_STATE_LABELS,
-        "unbatchable": UNBATCHABLE,
+        "tx_labels": PAYMENT_TX_LABELS if batch.kind == KIND else report.TX_STATE_LABELS,
+        "unbatchable": () if batch.kind == KIND else UNBATCHABLE,
         "stuck": stuck_reason,
         "can_retry": can_retry(batch, stuck_reason),
     }
@@ -102,7 +103,7 @@ def unbatch(identifier: str, tx_id: int):
     tx = _transaction(batch, tx_id)
     back = url_for("batches.status", identifier=batch.identifier, _anchor=f"tx-{tx.id}")
     noun = KIND_PAGES[batch.kind].noun if batch.kind in KIND_PAGES else "transaction"
-    if tx.state not in UNBATCHABLE:
+    if tx.state not in UNBATCHABLE or batch.kind == KIND:
         flash(f"{noun.capitalize()} {tx.number} is not batched in ConnectWise.", "info")
         return redirect(back)
     if request.method == "GET":
