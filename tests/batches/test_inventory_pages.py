@@ -115,3 +115,25 @@ def test_every_kind_route_for_inventory_is_for_logged_in_users(matrix_app, make_
                 if response.status_code in (401, 403, 404, 500):
                     failures.append(f"{method} {url} member: {response.status_code}")
     assert not failures, "\n".join(failures)
+
+
+def test_preview_shows_the_bills_and_writes_nothing(app, connected, manage, qbo_server):
+    from pages_support import HX
+
+    set_products_tab(app, qbo_server[0])
+    items_before = requests.get(
+        f"{qbo_server[0]}/_sandbox/entities/{QBO_US_REALM}/Item", timeout=10
+    ).json()
+    response = connected.post(
+        SELECT_URL + "/preview", picked(["7001-purchase", "7007-purchase"]), headers=HX
+    )
+    assert response.status_code == 200
+    page = text(response.get_data(as_text=True))
+    for shown in ("INV-81277", "INV-81777", "SSD-1TB", "Amazon Business", "Freight In"):
+        assert shown in page, shown
+    assert bills(qbo_server[0]) == {}
+    items_after = requests.get(
+        f"{qbo_server[0]}/_sandbox/entities/{QBO_US_REALM}/Item", timeout=10
+    ).json()
+    assert items_after == items_before, "a preview writes nothing"
+    assert manage_batches(manage[1]) == {}
