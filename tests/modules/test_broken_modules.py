@@ -82,3 +82,37 @@ def test_a_raising_hook_fails_its_transactions_with_the_module_named(
     assert "Recent module failures" in html
     assert identifier in html and "end hook exploded" in html
     assert "cwqbo_raising_module" in html and "loaded" in html
+
+
+CHECK_RAISES = """
+from cwqbo.modules import hookimpl
+
+@hookimpl
+def cwqbo_validate(document):
+    if document.get("documentNumber") == "10014":
+        raise KeyError("customField")
+"""
+
+
+def test_a_raising_check_fails_that_transaction_with_a_problem(
+    app, connected, manage, qbo_server, run_jobs, install
+):
+    install(
+        "checking",
+        {"checker": "cwqbo_checking_module"},
+        sources={"cwqbo_checking_module.py": CHECK_RAISES},
+    )
+    batch_id = submit(app, [10012, 10014])
+    run_jobs()
+
+    txs = rows(app, batch_id)
+    assert txs["10012"].state == "batched", "the other transactions go on"
+    assert txs["10014"].state == "failed"
+    (problem,) = txs["10014"].problems
+    assert problem["message"] == (
+        "Custom module 'checker' failed in cwqbo_validate: KeyError('customField')."
+    )
+    assert "Fix or remove that module" in problem["fix"]
+    assert problem["where"] == "cwqbo › System › Custom modules"
+    url = f"{qbo_server[0]}/_sandbox/entities/{QBO_US_REALM}/Invoice"
+    assert "10014" not in {d["DocNumber"] for d in requests.get(url, timeout=10).json()}
