@@ -17,7 +17,7 @@ from sqlalchemy import func
 
 from cwqbo.extensions import db
 from cwqbo.models import BatchTransaction
-from cwqbo.transfer.procurement import receipt_identifier
+from cwqbo.transfer.procurement import natural, receipt_identifier
 
 KIND = "products"
 
@@ -43,7 +43,7 @@ def receipt_identifiers(
     order: dict[str, list[str]] = {n: [] for n in wanted}
     for number, manage_id, _first in db.session.execute(first_seen):
         order[number].append(manage_id)
-    for manage_id in ids:  # new receipts rank after the known ones, in selection order
+    for manage_id in sorted(ids, key=natural):  # new receipts rank after the known ones
         if manage_id not in order[numbers[manage_id]]:
             order[numbers[manage_id]].append(manage_id)
     return {

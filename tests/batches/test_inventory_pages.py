@@ -137,3 +137,14 @@ def test_preview_shows_the_bills_and_writes_nothing(app, connected, manage, qbo_
     ).json()
     assert items_after == items_before, "a preview writes nothing"
     assert manage_batches(manage[1]) == {}
+
+
+def test_preview_numbers_the_parts_of_one_po_as_the_batch_will(app, connected, manage, qbo_server):
+    from pages_support import HX
+
+    set_products_tab(app, qbo_server[0])
+    response = connected.post(
+        SELECT_URL + "/preview", picked(["7003-purchase", "7002-purchase"]), headers=HX
+    )
+    page = text(response.get_data(as_text=True))
+    assert "INV-81377-2" in page and page.count("INV-81377") >= 2, page[:3000]

@@ -50,6 +50,12 @@ def receipt_identifier(base: str, ordinal: int) -> str:
     return base[: 50 - len(suffix)] + suffix
 
 
+def natural(key: str) -> tuple[int, str]:
+    """Order row keys such as "7002-purchase" by their number, then as text."""
+    digits = re.match(r"\d+", key)
+    return (int(digits.group()) if digits else -1, key)
+
+
 def ordinal_of(identifier: str, po_number: str) -> int:
     """Read the receipt ordinal back from a batch id made by ``receipt_identifier``."""
     marker = f"-P{po_number}"
@@ -92,6 +98,19 @@ class ProcurementKind(Kind):
                 "item receipts (procurement type Purchase) only"
             )
         return None
+
+    def enrich(self, manage: object, found: dict[str, dict]) -> None:
+        """Number the receipts of one PO within the selection (what a preview shows).
+
+        A run then takes each receipt's number from its stored Manage batch id instead
+        (``batch_identifier``), which also counts the PO's receipts of earlier batches.
+        """
+        by_po: dict[str, list[str]] = {}
+        for key in sorted(found, key=natural):
+            by_po.setdefault(N.clean(found[key].get("documentNumber")), []).append(key)
+        for keys in by_po.values():
+            for n, key in enumerate(keys, start=1):
+                found[key].setdefault(RECEIPT_KEY, n)
 
     def names_needed(self, documents: list[dict], ctx: RunContext) -> tuple[set, set]:
         people: set[str] = set()
