@@ -19,7 +19,7 @@ from inventory_support import (
 from support import QBO_US_REALM
 
 from cwqbo.extensions import db
-from cwqbo.models import Batch
+from cwqbo.models import Batch, BatchTransaction
 from cwqbo.models.user import utcnow
 
 # The sample's receipts: PO 813 arrived in two parts that carry one vendor invoice number.
@@ -207,3 +207,37 @@ def test_receipts_manage_does_not_export_fail_saying_so(
     assert tx.message.startswith("ConnectWise exported 0 of 1 item receipts asked for"), tx.message
     assert "unpostedProductId" in tx.message
     assert "7005-purchase" in unposted(state) and "INV-81577" not in bills(qbo)
+
+
+def test_parts_of_one_po_in_separate_batches_keep_distinct_stable_ids(
+    app, connected, manage, qbo_server, run_jobs
+):
+    """The second part arrives in a later batch (the same day): it still gets -2, and keeps
+    it when unbatched and sent again."""
+    from cwqbo.batches import service
+
+    state, qbo = manage[1], qbo_server[0]
+    set_products_tab(app, qbo)
+    today = utcnow().date().isoformat()
+    first = submit(app, ["7002-purchase"])
+    run_jobs()
+    second = submit(app, ["7003-purchase"])
+    run_jobs()
+    one = transactions(app, first)["7002-purchase"]
+    two = transactions(app, second)["7003-purchase"]
+    assert (one.state, two.state) == ("batched", "batched"), (one.message, two.message)
+    assert one.manage_batch_identifier == f"{today}-PPO-000813"
+    assert two.manage_batch_identifier == f"{today}-PPO-000813-2"
+    assert {n: len(b) for n, b in bills(qbo).items()} == {"INV-81377": 1, "INV-81377-2": 1}
+    assert set(manage_batches(state)) == {f"{today}-PPO-000813", f"{today}-PPO-000813-2"}
+
+    with app.app_context():
+        service.unbatch(db.session.get(BatchTransaction, two.id), void=True, user_id=None)
+    assert set(bills(qbo)) == {"INV-81377"}
+    again = submit(app, ["7003-purchase"])
+    run_jobs()
+    three = transactions(app, again)["7003-purchase"]
+    assert three.state == "batched", three.message
+    assert three.manage_batch_identifier == f"{today}-PPO-000813-2"
+    assert {n: len(b) for n, b in bills(qbo).items()} == {"INV-81377": 1, "INV-81377-2": 1}
+    assert unposted(state) & {"7002-purchase", "7003-purchase"} == set()
