@@ -90,7 +90,7 @@ def test_next_step_follows_the_setup(admin, app, cw_sandbox):
     html, step = page(admin)
     assert step == "Next step: Run your first batch: Run New Batch › Create Invoice Batch."
     assert next_link(html) == "/batches/new/invoices"
-    assert "None: cwqbo reads ConnectWise with this connection." in html
+    assert "Nothing to do: cwqbo reads ConnectWise with this connection." in html
     assert "Nothing: no failed transaction, every connection is working." in html
 
 

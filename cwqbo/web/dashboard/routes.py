@@ -96,7 +96,7 @@ def configuration_states() -> list[dict]:
     """Return each connection's state and the next step to take (spec B4)."""
     states = [manage_state()] + [qbo_state(c) for c in QBOConfiguration.ordered()]
     if states[0]["tone"] == "ok" and any(s["tone"] == "ok" for s in states[1:]):
-        states[0]["next_step"] = "None: cwqbo reads ConnectWise with this connection."
+        states[0]["next_step"] = "Nothing to do: cwqbo reads ConnectWise with this connection."
     return states
 
 
