@@ -115,6 +115,27 @@ def register_cli(app: Flask) -> None:
         click.echo(f"{batch.identifier}: {len(ids)} {kind} to QuickBooks company {config.name}")
         sys.exit(report(run_to_end(batch, timeout)))
 
+    @app.cli.command("payment-sync")
+    @click.option(
+        "--config", "config_name", help="Configuration name or id (default: the default)."
+    )
+    @click.option("--timeout", default=3600.0, show_default=True, help="Seconds to wait at most.")
+    def payment_sync(config_name: str | None, timeout: float) -> None:
+        """Bring QuickBooks payments to Manage's invoices now; exit 1 if any needs attention."""
+        from cwqbo.batches.payment_run import AlreadyRunning, start_payment_sync
+        from cwqbo.batches.service import SelectionError
+
+        config = find_config(config_name)
+        try:
+            run = start_payment_sync(config, None, "Started from the flask CLI")
+        except AlreadyRunning as exc:
+            raise click.ClickException(f"{exc} Follow it on its status page.") from exc
+        except SelectionError as exc:
+            raise click.ClickException(str(exc)) from exc
+        _audit("batch_run", f"payment sync {run.identifier}", f"{config.name}, from the CLI")
+        click.echo(f"{run.identifier}: payment sync of {config.name}")
+        sys.exit(report(run_to_end(run, timeout)))
+
     @app.cli.command("purge-audit")
     @click.option(
         "--before",
