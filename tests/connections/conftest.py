@@ -18,22 +18,28 @@ def app_config(app_config, qbo_server):
 
 @pytest.fixture
 def clock():
-    """Frozen time that a test moves forward: ``clock.at(days=10, hours=1)`` from its start.
+    """Time that a test moves forward: ``clock.at(days=10, hours=1)`` from its start.
 
     The app, the token manager and the QBO sandbox (same process) all see the moved time, so
-    tokens really expire at Intuit's end too.
+    tokens really expire at Intuit's end too. It ticks on from each move (mail files in the
+    outbox are named by the microsecond), so compare times with ``clock.near``.
     """
 
     class Clock:
-        start = datetime.now(UTC).replace(microsecond=0)
+        # The next whole minute: never before now (signed CSRF tokens refuse the future).
+        start = (datetime.now(UTC) + timedelta(minutes=1)).replace(second=0, microsecond=0)
 
         def __init__(self):
-            self.traveller = time_machine.travel(self.start, tick=False)
+            self.traveller = time_machine.travel(self.start, tick=True)
             self.frozen = self.traveller.start()
 
         def at(self, **delta) -> datetime:
             self.frozen.move_to(self.start + timedelta(**delta))
             return (self.start + timedelta(**delta)).replace(tzinfo=None)
+
+        @staticmethod
+        def near(value: datetime | None, expected: datetime) -> bool:
+            return value is not None and abs(value - expected) < timedelta(seconds=30)
 
     clock = Clock()
     yield clock
