@@ -25,7 +25,7 @@ from cwqbo.transfer import limits as L
 from cwqbo.transfer import lines as LN
 from cwqbo.transfer import names as N
 from cwqbo.transfer import problems as P
-from cwqbo.transfer.context import Context, dec, parse_date
+from cwqbo.transfer.context import Context, dec, parse_date, ref_to
 from cwqbo.transfer.kind import Plan
 from cwqbo.transfer.procurement.receipt_lines import MANAGE_PO, NOUN, body_line, receipt_line
 from cwqbo.transfer.procurement.vendor import vendor
@@ -247,20 +247,14 @@ def receipt_body(
     placeholders: bool = False,
 ) -> dict:
     """Return the QBO Bill create body (after every Needed was qbo.add()-ed)."""
-    from cwqbo.transfer.invoices import InvoiceNotReady, UnresolvedReference
+    from cwqbo.transfer.invoices import InvoiceNotReady
 
     d = draft(doc, vendor_row, qbo, manage, settings)
     if d.ctx.problems and not placeholders:
         raise InvoiceNotReady(P.unique(d.ctx.problems))
 
     def ref(entity: str, name: str | None) -> dict:
-        row = qbo.find(entity, name) if name else None
-        if row is not None:
-            label = row.get("DisplayName") or row.get("FullyQualifiedName") or row.get("Name")
-            return {"value": str(row["Id"]), "name": label}
-        if placeholders:
-            return {"value": None, "name": name}
-        raise UnresolvedReference(f'{entity} "{name}" is not in QBO: create and add it first.')
+        return ref_to(qbo, entity, name, placeholders)
 
     body: dict = {"DocNumber": d.doc_number, "VendorRef": ref("Vendor", d.vendor)}
     if d.txn_date:

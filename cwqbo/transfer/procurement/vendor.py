@@ -7,7 +7,6 @@ from cwqbo.transfer import names as N
 from cwqbo.transfer import problems as P
 from cwqbo.transfer.context import Context
 
-QBO_VENDORS = "QBO › Expenses › Vendors"
 MANAGE_VENDOR = "Manage › Companies › Company › Finance (Vendor XRef)"
 
 
@@ -59,34 +58,13 @@ def vendor(ctx: Context, currency: str, foreign_ok: bool) -> str:
                 f"{currency}.",
                 "QBO cannot change a vendor's currency: order from the vendor in "
                 f"{held} in Manage, or rename the QBO vendor so cwqbo creates a {currency} one.",
-                P.either(QBO_VENDORS, P.MANAGE_COMPANY),
+                P.either(P.QBO_VENDORS, P.MANAGE_COMPANY),
             )
         return name
-    if ctx.qbo.inactive("Vendor", name):
-        ctx.problem(
-            f'Vendor "{name}" is inactive in QBO.',
-            "Make the vendor active in QBO (an inactive vendor still holds its name).",
-            QBO_VENDORS,
-        )
-        return name
-    for other in ("Customer", "Employee"):
-        if ctx.qbo.find(other, name) or ctx.qbo.inactive(other, name):
-            ctx.problem(
-                f'"{name}" is already a QBO {other.lower()}; QBO display names are unique '
-                "across customers, vendors and employees (fault 6240).",
-                'Turn on "Append account name" so the vendor becomes "<name> (<account>)", or '
-                f"rename the {other.lower()} in QBO or the vendor company in Manage.",
-                P.either(P.CWQBO_CONTACTS, P.MANAGE_COMPANY),
-            )
-            return name
     company_id = str((ctx.tx.get("company") or {}).get("id") or name)
-    holder = ctx.qbo.claim("Vendor", name, f"company {company_id}")
-    if holder != f"company {company_id}":
-        ctx.problem(
-            f'Two Manage vendor companies would both become QBO vendor "{name}" in this batch.',
-            'Turn on "Append account name", or rename one of the companies in Manage.',
-            P.either(P.CWQBO_CONTACTS, P.MANAGE_COMPANY),
-        )
+    if not ctx.vendor_name_free(
+        name, f"Manage company {company_id}", "the vendor company", P.MANAGE_COMPANY
+    ):
         return name
     company = vendor_xref(ctx.tx, ctx.customer) or N.no_colon(
         N.company_name(ctx.tx, _as_customer(ctx.tx, ctx.customer))
