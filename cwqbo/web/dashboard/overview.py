@@ -131,9 +131,13 @@ def failed_transactions(limit: int = ATTENTION) -> tuple[int, list[dict]]:
 
 
 def _noun(kind: str) -> str:
-    return {"invoices": "Invoice", "expenses": "Expense", "products": "Item receipt"}.get(
-        kind, "Transaction"
-    )
+    nouns = {
+        "invoices": "Invoice",
+        "expenses": "Expense",
+        "products": "Item receipt",
+        "payments": "Payment sync of invoice",
+    }
+    return nouns.get(kind, "Transaction")
 
 
 def _first_problem(tx: BatchTransaction) -> str:

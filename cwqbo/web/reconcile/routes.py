@@ -55,6 +55,7 @@ def sent_in(config_id: int, start: date, end: date) -> list[Sent]:
         .join(Batch, Batch.id == BatchTransaction.batch_id)
         .where(
             Batch.config_id == config_id,
+            Batch.mode == Batch.TRANSFER,  # not payment-sync runs, not marked-as-exported
             BatchTransaction.state == BatchTransaction.BATCHED,
             BatchTransaction.qbo_id.is_not(None),
             BatchTransaction.qbo_entity.is_not(None),
