@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from cwqbo import modules as custom_modules
+from cwqbo.modules import WHERE
 from cwqbo.transfer.context import NEED_ORDER
 from cwqbo.transfer.invoices import INVOICES
 from cwqbo.transfer.kind import Kind, Plan
@@ -35,6 +37,7 @@ def dry_run(
         except Exception as exc:  # as the run does: one unreadable document, not a broken page
             log.exception("planning %s %s for the preview failed", kind.noun, doc.get("id"))
             plan = _unreadable(kind, doc, exc)
+        plan.problems = plan.problems + custom_modules.installed().problems(kind.name, doc, plan)
         body = None
         if not plan.problems and plan.skip_reason is None:
             for need in plan.needs:
@@ -43,6 +46,10 @@ def dry_run(
                     seen.add(key)
                     creates.append({"entity": need.entity, "name": need.name, "label": need.label})
             body = kind.body(doc, ctx, placeholders=True)
+            try:  # what the custom modules would change, as the run sends it
+                body = custom_modules.installed().payload(kind.name, plan.entity, body, doc)
+            except custom_modules.HookFailed as exc:
+                plan.problems.append(Problem(f"{exc}.", "Fix or remove that module.", WHERE))
         documents.append(
             {
                 "number": kind.shown_number(doc, plan),
@@ -54,6 +61,7 @@ def dry_run(
                 "currency": kind.currency(doc),
                 "problems": [p.as_dict() for p in plan.problems],
                 "skip_reason": plan.skip_reason,
+                "note": getattr(plan, "note", None),  # how its customer/vendor was matched
                 "body": body,
             }
         )
