@@ -34,6 +34,8 @@ ACTIONS = {
     "batch_retried": "Retried a batch",
     "transaction_unbatched": "Unbatched a transaction",
     "transactions_marked": "Marked transactions as exported",
+    "pairing_changed": "Re-paired a customer or vendor",
+    "pairing_removed": "Unpaired a customer or vendor",
     "user_invited": "Invited a user",
     "invitation_withdrawn": "Withdrew an invitation",
     "role_changed": "Changed a role",

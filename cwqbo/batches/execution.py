@@ -14,6 +14,7 @@ from cwqbo.connections import NotConnected, manage_client, qbo_client
 from cwqbo.connectwise import RetryPolicy
 from cwqbo.extensions import db
 from cwqbo.models import Batch, BatchLog, ConfigurationOptions, TaxMapping
+from cwqbo.models.pairing import Pairing
 from cwqbo.models.user import utcnow
 from cwqbo.quickbooks.errors import QBOError
 from cwqbo.transfer.kinds import KINDS
@@ -31,9 +32,11 @@ def settings_for_config(config, invoice_detail: str) -> TransferSettings:
     if config is None:
         return TransferSettings(invoice_detail=invoice_detail)
     options = db.session.get(ConfigurationOptions, config.id)
-    return TransferSettings.from_options(
+    settings = TransferSettings.from_options(
         options, TaxMapping.for_config(config), invoice_detail=invoice_detail
     )
+    settings.pairings = Pairing.snapshot(config.id)
+    return settings
 
 
 def execute(batch_id: int) -> dict:

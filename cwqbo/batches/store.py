@@ -7,6 +7,7 @@ from typing import Any
 
 from cwqbo.extensions import db
 from cwqbo.models import Batch, BatchAction, BatchLog, BatchTransaction
+from cwqbo.models.pairing import Pairing
 from cwqbo.models.user import utcnow
 from cwqbo.transfer.steps import Tx
 
@@ -136,6 +137,25 @@ class DatabaseStore:
             self._positions[section] = highest or 0
         self._positions[section] += 1
         return self._positions[section]
+
+    def pair(
+        self, kind: str, manage_id: str, manage_name: str, entity: str, qbo_id: str, name: str
+    ) -> None:
+        """Remember which QBO record a Manage party landed on (cwqbo.models.pairing)."""
+        batch = db.session.get(Batch, self.batch_id)
+        if batch is None or batch.config_id is None:
+            return
+        Pairing.remember(
+            batch.config_id,
+            kind,
+            manage_id,
+            manage_name=manage_name,
+            qbo_entity=entity,
+            qbo_id=qbo_id,
+            qbo_name=name,
+            how="batch",
+        )
+        db.session.commit()
 
     def log(self, message: str, *, level: str = "info", tx: Tx | None = None) -> None:
         db.session.add(

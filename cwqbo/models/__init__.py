@@ -4,6 +4,7 @@ from cwqbo.models.audit import AuditEntry, SupportRequest
 from cwqbo.models.batch import Batch, BatchAction, BatchLog, BatchTransaction
 from cwqbo.models.connection import ManageConnection
 from cwqbo.models.options import ConfigurationOptions, TaxMapping
+from cwqbo.models.pairing import Pairing
 from cwqbo.models.payment import PaymentLink, PaymentSyncSetting
 from cwqbo.models.qbo import QBOConfiguration
 from cwqbo.models.stats import STATS_INDEXES  # noqa: F401  (register indexes)
@@ -19,6 +20,7 @@ __all__ = [
     "ConfigurationOptions",
     "Invitation",
     "ManageConnection",
+    "Pairing",
     "PaymentLink",
     "PaymentSyncSetting",
     "QBOConfiguration",

@@ -46,6 +46,7 @@ class ConfigurationOptions(db.Model):
     bill_date_source: Mapped[str] = mapped_column(sa.String(16), default="document")
     # Contacts
     append_account_name: Mapped[bool] = mapped_column(default=False)
+    collision_suffix: Mapped[str] = mapped_column(sa.String(20), default="")
     # Taxes (the mappings are TaxMapping rows)
     exempt_tax_code_id, exempt_tax_code_name = ref_columns()
     tax_exempt_items: Mapped[list] = mapped_column(sa.JSON, default=list)

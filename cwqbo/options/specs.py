@@ -103,11 +103,25 @@ PURCHASES = TabSpec(
     ),
 )
 
+
+def contacts_rules(values: dict, saved: dict, company: Any) -> dict[str, str]:
+    if ":" in values["collision_suffix"]:
+        return {
+            "collision_suffix": 'QuickBooks Online reads ":" as parent:child in names; use '
+            'another character, e.g. "(C)".'
+        }
+    return {}
+
+
 CONTACTS = TabSpec(
     "contacts",
     "Contacts",
     40,
-    (Field("append_account_name", "Append account name to new customers and vendors", BOOL),),
+    (
+        Field("append_account_name", "Append account name to new customers and vendors", BOOL),
+        Field("collision_suffix", "Name collision suffix", TEXT, max_length=20),
+    ),
+    contacts_rules,
 )
 
 

@@ -31,6 +31,8 @@ from cwqbo.transfer.steps import (
     digest,
 )
 
+# The QBO record kind each document's party is (pairings).
+PARTY_ENTITY = {"Invoice": "Customer", "CreditMemo": "Customer", "Bill": "Vendor"}
 # A whole batch request QBO fails (5xx, no answer, or refused as a whole) is halved until the
 # document it cannot take is alone. Throttling and authorisation failures are not split: they
 # are about the connection, not a document.
@@ -297,6 +299,7 @@ class QBOSteps(Steps):
             received=doc,
         )
         tx.qbo_entity, tx.qbo_id = entity, str(doc["Id"])
+        self._remember_pairing(tx, entity, doc)
         self._set(
             tx,
             IN_QBO,
@@ -304,4 +307,26 @@ class QBOSteps(Steps):
             qbo_id=tx.qbo_id,
             qbo_doc_number=doc.get("DocNumber"),
             message="",
+        )
+
+    def _remember_pairing(self, tx: Tx, entity: str, doc: dict) -> None:
+        """Pair the document's Manage party with the QBO record it landed on (issue 13)."""
+        pair = getattr(self.store, "pair", None)
+        ref = doc.get(PARTY_REF.get(entity, "")) or {}
+        if tx.plan is None or tx.plan.pair is None or pair is None or not ref.get("value"):
+            return
+        kind, manage_id, manage_name = tx.plan.pair
+        party = PARTY_ENTITY.get(entity)
+        if party is None:
+            return
+        known = self.settings.pairings.get(kind, manage_id)
+        if known is not None and (known.entity, known.qbo_id) == (party, str(ref["value"])):
+            return
+        name = str(ref.get("name") or tx.plan.party_name)
+        pair(kind, manage_id, manage_name, party, str(ref["value"]), name)
+        self.settings.pairings.put(kind, manage_id, party, ref["value"], name)
+        self.store.log(
+            f'Paired Manage {kind} "{manage_name}" (id {manage_id}) with QBO '
+            f'{party.lower()} "{name}" (id {ref["value"]}); its next documents land there.',
+            tx=tx,
         )

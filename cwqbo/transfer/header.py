@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cwqbo.transfer import limits as L
 from cwqbo.transfer import names as N
+from cwqbo.transfer import pairing
 from cwqbo.transfer import problems as P
 from cwqbo.transfer.context import Context
 
@@ -11,26 +12,35 @@ QBO_TERMS = "QBO › Settings › All lists › Terms"
 
 
 def customer(ctx: Context, currency: str, foreign_ok: bool) -> str:
-    """Return the QBO DisplayName of the invoice's customer, asking to create it if missing."""
+    """Return the QBO DisplayName of the invoice's customer, asking to create it if missing.
+
+    Which customer: pairing.match (paired → same name → appended name → create).
+    """
     settings = ctx.settings
-    name = N.customer_display_name(ctx.tx, ctx.customer, settings.append_account_name)
-    if not name:
+    party = customer_party(ctx.tx, ctx.customer)
+    if not party.plain:
         ctx.problem(
             f"Invoice {ctx.number} has no company name.",
             "Give the company a name in Manage.",
             P.MANAGE_COMPANY,
         )
-        return name
-    if len(name) > L.DISPLAY_NAME_MAX:
+        return party.plain
+    create_as = party.appended if settings.append_account_name and party.appended else party.plain
+    if len(create_as) > L.DISPLAY_NAME_MAX:
         ctx.problem(
-            f'Customer name "{name[:60]}..." is longer than QBO\'s {L.DISPLAY_NAME_MAX} '
+            f'Customer name "{create_as[:60]}..." is longer than QBO\'s {L.DISPLAY_NAME_MAX} '
             "characters.",
             "Shorten the company name (or account number) in Manage.",
             P.MANAGE_COMPANY,
         )
-        return name
-    row = ctx.qbo.find("Customer", name)
-    if row is not None:
+        return create_as
+    found = pairing.match(ctx, "Customer", party, create_as, "the company")
+    if found is None:
+        return create_as
+    ctx.memo["match"] = found
+    name = found.name
+    if found.row is not None:
+        row = found.row
         held = str((row.get("CurrencyRef") or {}).get("value") or ctx.qbo.home_currency).upper()
         if held != currency:
             ctx.problem(
@@ -47,16 +57,6 @@ def customer(ctx: Context, currency: str, foreign_ok: bool) -> str:
             P.QBO_CUSTOMERS,
         )
         return name
-    taken = ctx.qbo.name_taken(name)
-    if taken:
-        ctx.problem(
-            f'"{name}" is already a QBO {taken.lower()}; QBO display names are unique across '
-            "customers, vendors and employees (fault 6240).",
-            'Turn on "Append account name" so the customer becomes "<name> (<account>)", or '
-            f"rename the {taken.lower()} in QBO or the company in Manage.",
-            P.either(P.CWQBO_CONTACTS, P.MANAGE_COMPANY),
-        )
-        return name
     company = N.no_colon(N.company_name(ctx.tx, ctx.customer))
     if not L.check_name(
         ctx,
@@ -68,13 +68,14 @@ def customer(ctx: Context, currency: str, foreign_ok: bool) -> str:
         P.MANAGE_COMPANY,
     ):
         return name
-    company_id = str(((ctx.customer or {}).get("company") or ctx.tx.get("company") or {}).get("id"))
+    company_id = party.manage_id
     holder = ctx.qbo.claim("Customer", name, f"Manage company id {company_id}")
     if holder != f"Manage company id {company_id}":
         ctx.problem(
             f"Two Manage companies ({holder} and id {company_id}) would both become QBO "
             f'customer "{name}".',
-            'Turn on "Append account name", or rename one of the companies in Manage.',
+            'Turn on "Append account name" (it names new customers only), or rename one of the '
+            "companies in Manage.",
             P.either(P.CWQBO_CONTACTS, P.MANAGE_COMPANY),
         )
         return name
@@ -100,6 +101,20 @@ def customer(ctx: Context, currency: str, foreign_ok: bool) -> str:
         body["SalesTermRef"] = {"value": str(term["Id"])}
     ctx.need("Customer", name, body, f'Customer "{name}"')
     return name
+
+
+def customer_party(tx: dict, customer: dict | None) -> pairing.Party:
+    """Return the Manage company of an invoice as a pairing party."""
+    company = (customer or {}).get("company") or tx.get("company") or {}
+    plain = N.customer_display_name(tx, customer, False)
+    appended = N.customer_display_name(tx, customer, True)
+    return pairing.Party(
+        pairing.COMPANY,
+        str(company.get("id")),
+        f'Manage company "{N.company_name(tx, customer)}" (id {company.get("id")})',
+        plain,
+        appended if appended != plain else "",
+    )
 
 
 def _term_name(source: dict) -> str:

@@ -213,6 +213,8 @@ def plan_invoice(
         return InvoicePlan(None, N.clean(tx.get("documentNumber")), "", Decimal(0), unreadable, [])
     d = draft(tx, customer, qbo, manage, settings)
     problems = P.unique(d.ctx.problems)
+    found = d.ctx.memo.get("match")
+    party = header.customer_party(tx, customer)
     return InvoicePlan(
         entity=None if d.skip_reason or problems else d.entity,
         doc_number=d.ctx.number,
@@ -222,6 +224,8 @@ def plan_invoice(
         needs=[] if d.skip_reason else d.ctx.needs,
         skip_reason=d.skip_reason,
         lines=lines.preview(d.ctx, d.lines),
+        note=found.note if found is not None and found.how != "paired" else None,
+        pair=(party.kind, party.manage_id, party.plain) if found is not None else None,
     )
 
 

@@ -63,6 +63,9 @@ class Plan:
     needs: list[Needed]  # only what does not exist yet, in NEED_ORDER
     skip_reason: str | None = None  # batch in Manage, send nothing (e.g. no lines)
     lines: list[dict] = field(default_factory=list)  # readable lines for the dry-run preview
+    note: str | None = None  # a remark for the preview and the batch log (how a party matched)
+    # The Manage party to pair with the QBO record the document lands on: (kind, id, name).
+    pair: tuple[str, str, str] | None = None
 
     @property
     def customer_name(self) -> str:

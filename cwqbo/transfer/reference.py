@@ -215,7 +215,9 @@ def names_needed(
     export: dict, settings: TransferSettings, manage: ManageReference | None = None
 ) -> tuple[set[str], set[str]]:
     """(customer display names, item names) the invoices of a GLExport may need."""
-    from cwqbo.transfer.items import item_names  # items needs this module: import late
+    from cwqbo.transfer.header import customer_party  # both need this module: import late
+    from cwqbo.transfer.items import item_names
+    from cwqbo.transfer.pairing import forms
 
     customers = {company_id(c): c for c in export.get("customers") or []}
     people: set[str] = set()
@@ -224,8 +226,10 @@ def names_needed(
         customer = customers.get(company_id(tx))
         if shape.problems(tx, customer):  # unreadable: its plan says why, nothing to load
             continue
-        name = N.customer_display_name(tx, customer, settings.append_account_name)
-        if name:
-            people.add(name)
+        party = customer_party(tx, customer)
+        people.update(forms(party, settings.collision_suffix))
+        paired = settings.pairings.get(party.kind, party.manage_id)
+        if paired is not None:  # a paired customer may have any name
+            people.add(paired.name)
         items.update(item_names(tx, settings, manage or ManageReference()))
     return people, items

@@ -6,6 +6,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from cwqbo.transfer.pairing import Pairings
+
 DETAIL_CHOICES = ("summary", "detailed")
 BILL_DATE_SOURCES = ("document", "vendor_invoice", "po")
 SERVICE_ITEM_SOURCES = ("gl_account", "work_role", "work_type")
@@ -46,6 +48,9 @@ class TransferSettings:
     check_account_id: str | None = None
     credit_card_account_id: str | None = None
     bill_date_source: str = "document"  # Purchases tab: the item receipt bill date
+    collision_suffix: str = ""  # Contacts tab: added to a new name a vendor/employee holds
+    # The configuration's pairings (issue 13), read once per batch by the caller.
+    pairings: Pairings = field(default_factory=Pairings)
 
     def __post_init__(self) -> None:
         if self.invoice_detail not in DETAIL_CHOICES:
@@ -74,7 +79,7 @@ class TransferSettings:
         """Read a ConfigurationOptions-like object (None = defaults) and its TaxMapping rows."""
         values: dict[str, Any] = {}
         for f in fields(cls):
-            if f.name in ("tax_mappings", "tax_exempt_items"):
+            if f.name in ("tax_mappings", "tax_exempt_items", "pairings"):
                 continue
             value = _option(options, OPTION_NAMES.get(f.name, f.name))
             if value is not None:

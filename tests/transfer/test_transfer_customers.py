@@ -53,13 +53,13 @@ CASES = [
         None,
     ),
     (
-        "append-matches-only-the-appended-name",
+        "append-uses-the-existing-plain-name",  # issue 13: names only new customers
         "10026",
         "US",
         {"append_account_name": True},
         None,
-        "Contoso Ltd (CONTOSOL50)",
-        {"DisplayName": "Contoso Ltd (CONTOSOL50)"},
+        "Contoso Ltd",
+        None,
         None,
     ),
     (
@@ -70,7 +70,7 @@ CASES = [
         None,
         "Northwind Traders",
         None,
-        ('"Northwind Traders" is already a QBO vendor', "Append account name", "Contacts tab"),
+        ('"Northwind Traders" is already a QBO vendor', "Name collision suffix", "Contacts tab"),
     ),
     (
         "vendor-collision-solved-by-append",

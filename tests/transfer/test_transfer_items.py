@@ -483,5 +483,6 @@ def test_names_needed_lists_every_name_a_plan_may_look_up(mapper, options, mappe
     people, items = names_needed(
         {"transactions": [tx], "customers": [customer]}, TransferSettings(**options), mapper.manage
     )
-    assert people == {"Café Müller & Söhne"}
+    # Both names the company may have in QBO (issue 13 matching order: plain, appended).
+    assert people == {"Café Müller & Söhne", "Café Müller & Söhne (CAFEMULL52)"}
     assert items == expected

@@ -4,4 +4,10 @@ from flask import Blueprint
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
-from cwqbo.web.settings import connectwise, options, qbo_connection, quickbooks  # noqa: E402,F401
+from cwqbo.web.settings import (  # noqa: E402,F401
+    connectwise,
+    options,
+    pairings,
+    qbo_connection,
+    quickbooks,
+)
