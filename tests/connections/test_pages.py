@@ -7,7 +7,7 @@ from support import connect_qbo
 from cwqbo.connections import health
 from cwqbo.crypto import secret_box
 from cwqbo.extensions import db
-from cwqbo.models import QBOConfiguration
+from cwqbo.models import ManageConnection, QBOConfiguration
 
 DAY = 86400
 
@@ -26,7 +26,7 @@ def test_dashboard_and_connection_tab_show_every_expiry(
         assert health.check_all()["manage"] == "ok"
         config = db.session.get(QBOConfiguration, 1)
         access, refresh = config.access_expires_at, config.refresh_expires_at
-        hard, checked = config.hard_expires_at, health.ManageConnection.current().last_ok_at
+        hard, checked = config.hard_expires_at, ManageConnection.current().last_ok_at
         box = secret_box()
         secrets = [box.decrypt(config.access_token_encrypted)]
         secrets.append(box.decrypt(config.refresh_token_encrypted))
