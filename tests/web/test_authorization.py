@@ -49,6 +49,9 @@ EXPECTATIONS = {
     "settings.qbo_tax_mapping_row": (ADMIN, {"config_id": 1}),
     "settings.qbo_exempt_item_search": (ADMIN, {"config_id": 1}),
     "settings.qbo_exempt_item_chip": (ADMIN, {"config_id": 1, "item_id": 743}),
+    "settings.pairing_search": (ADMIN, {"config_id": 1, "pairing_id": 999}),
+    "settings.pairing_repair": (ADMIN, {"config_id": 1, "pairing_id": 999}),
+    "settings.pairing_unpair": (ADMIN, {"config_id": 1, "pairing_id": 999}),
     # Members run and review batches, unbatch, retry and mark transactions exported.
     "batches.select": (LOGGED_IN, {"kind": "invoices"}),
     "batches.mark_exported": (LOGGED_IN, {"kind": "invoices"}),
