@@ -168,6 +168,8 @@ def test_unbatch_with_delete_removes_the_bill(app, connected, manage, qbo_server
     assert "delete the QuickBooks bill" in page.get_data(as_text=True)
     response = connected.post(f"/batches/{ident}/transactions/{tx.id}/unbatch", data={"void": "1"})
     assert response.status_code in (302, 303), response.get_data(as_text=True)
+    shown = connected.get(response.headers["Location"]).get_data(as_text=True)
+    assert "is unbatched and its QuickBooks Bill was deleted" in shown
 
     assert bills(qbo) == {}, "the bill is deleted in QBO"
     assert "7001-purchase" in unposted(state), "the receipt is unposted again in Manage"

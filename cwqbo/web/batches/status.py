@@ -117,9 +117,10 @@ def unbatch(identifier: str, tx_id: int):
         flash(str(exc), "error")
         return redirect(back)
     unposted.forget(batch.kind)  # it is back in Manage's unposted list
-    done = "unbatched, QBO document voided" if tx.qbo_voided else "unbatched"
+    verb = "voided" if tx.qbo_entity == "Invoice" else "deleted"  # QBO voids invoices only
+    done = f"unbatched, QBO document {verb}" if tx.qbo_voided else "unbatched"
     audit.record("transaction_unbatched", f"{batch.identifier} {noun} {tx.number}", detail=done)
-    voided = f" and its QuickBooks {tx.qbo_entity} was voided" if void and tx.qbo_voided else ""
+    voided = f" and its QuickBooks {tx.qbo_entity} was {verb}" if void and tx.qbo_voided else ""
     flash(
         f"{noun.capitalize()} {tx.number} is unbatched{voided}: it is back in ConnectWise's "
         "unposted list.",
