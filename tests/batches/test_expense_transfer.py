@@ -343,3 +343,24 @@ def test_a_tenant_expecting_other_expense_ids_fails_every_expense_saying_so(
         assert tx["message"].startswith("ConnectWise exported 0 of 2 expenses asked for")
     assert qbo_rows(qbo_state, "Bill") == [] and qbo_rows(qbo_state, "Purchase") == []
     assert manage_batches(state) == {}
+
+
+def test_retry_after_choosing_the_missing_payment_account_sends_it_once(
+    app, connected, manage, qbo_server, run_jobs
+):
+    state, qbo_state = manage[1], qbo_server[1]
+    set_options(app, qbo_state, append=True, skip=("credit_card",))
+    batch_id = submit(app, ["55102", "55103"])  # a Bill and a credit-card Purchase
+    run_jobs()
+    txs = transactions(app, batch_id)
+    assert (txs["55102"]["state"], txs["55103"]["state"]) == ("batched", "failed")
+    assert qbo_rows(qbo_state, "Purchase") == []
+
+    set_options(app, qbo_state, append=True)  # the admin fixes the Expenses tab
+    with app.app_context():
+        assert service.retry(db.session.get(Batch, batch_id), None) == 1
+    run_jobs()
+    assert {t["state"] for t in transactions(app, batch_id).values()} == {"batched"}
+    assert len(qbo_rows(qbo_state, "Purchase")) == 1 and len(qbo_rows(qbo_state, "Bill")) == 1
+    assert batch_status(app, batch_id)[0] == "succeeded"
+    assert not unposted(state) & {"55102", "55103"}
