@@ -42,18 +42,16 @@ postgres:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; \
 	fi
 
-# The whole suite once per database (README, Tests): `make test TEST_DBS=sqlite` runs one
-# pass, PYTEST_ARGS="-x tests/web" narrows it. Every pass runs; Ctrl-C stops them all.
+# The whole suite once per database, the passes side by side (README, Tests; tests/passes.sh):
+# `make test TEST_DBS=sqlite` runs one pass, TEST_PARALLEL=0 one after the other,
+# PYTEST_ARGS="-x tests/web" narrows them. Every pass runs; Ctrl-C stops them all.
 TEST_DBS ?= sqlite postgresql
+TEST_PARALLEL ?= 1
 PYTEST_ARGS ?=
 
 test: setup browser $(if $(filter postgresql,$(TEST_DBS)),postgres) lint
-	@status=0; for db in $(TEST_DBS); do \
-	  echo "=== the test suite on $$db"; \
-	  CWQBO_TEST_DB=$$db $(BIN)/python -m pytest $(PYTEST_ARGS); code=$$?; \
-	  if [ $$code = 2 ]; then exit 2; fi; \
-	  if [ $$code != 0 ]; then status=1; echo "=== FAILED on $$db"; fi; \
-	done; exit $$status
+	@TEST_DBS="$(TEST_DBS)" TEST_PARALLEL="$(TEST_PARALLEL)" PYTEST_ARGS="$(PYTEST_ARGS)" \
+	  PYTHON=$(BIN)/python exec sh tests/passes.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -61,6 +61,25 @@ def _database_kind(config) -> str:
     return kind
 
 
+# SIGTERM (a CI timeout, make being stopped, tests/passes.sh) ends the run the way Ctrl-C
+# does, so session fixtures (the embedded Redis, the PostgreSQL cluster) are still torn down.
+# In-process RQ workers install their own SIGTERM handler: it is put back after each test.
+_SIGTERM_OWNED = signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+def _sigterm_interrupts() -> None:
+    if _SIGTERM_OWNED and signal.getsignal(signal.SIGTERM) is not signal.default_int_handler:
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+
+
+def pytest_sessionstart(session):
+    _sigterm_interrupts()
+
+
+def pytest_runtest_teardown(item, nextitem):
+    _sigterm_interrupts()
+
+
 def pytest_report_header(config):
     return f"cwqbo test database: {_database_kind(config)}"
 
@@ -79,17 +98,11 @@ def pg_cluster(database_kind):
         return
     from pgcluster import start_cluster
 
-    # SIGTERM (a CI timeout, `kill`) ends the run the way Ctrl-C does, so teardown still runs.
-    previous = signal.getsignal(signal.SIGTERM)
-    if previous is signal.SIG_DFL:
-        signal.signal(signal.SIGTERM, signal.default_int_handler)
     cluster = start_cluster(free_port())
     try:
         yield cluster
     finally:
         cluster.stop()
-        if previous is signal.SIG_DFL:
-            signal.signal(signal.SIGTERM, previous)
 
 
 @pytest.fixture(scope="session")
