@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 import smtplib
 import ssl
 from datetime import UTC, datetime
@@ -59,8 +60,11 @@ def send_mail(
     folder = outbox_dir()
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-    path = folder / f"{stamp}-{_slug(subject)}.eml"
-    path.write_bytes(bytes(msg))
+    # A random part too: two mails in the same microsecond (or under a frozen clock) must not
+    # overwrite each other; exclusive creation makes sure of it.
+    path = folder / f"{stamp}-{secrets.token_hex(4)}-{_slug(subject)}.eml"
+    with path.open("xb") as fh:
+        fh.write(bytes(msg))
     links = LINK.findall(text)
     log.info("mail to %s written to %s; links: %s", to, path, " ".join(links) or "none")
     return path
