@@ -13,7 +13,7 @@ from cwqbo.batches.store import DatabaseStore, RunStopped
 from cwqbo.connections import NotConnected, manage_client, qbo_client
 from cwqbo.connectwise import RetryPolicy
 from cwqbo.extensions import db
-from cwqbo.models import Batch, BatchLog, ConfigurationOptions, TaxMapping
+from cwqbo.models import Batch, BatchLog, BatchTransaction, ConfigurationOptions, TaxMapping
 from cwqbo.models.pairing import Pairing
 from cwqbo.models.user import utcnow
 from cwqbo.quickbooks.errors import QBOError
@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 RUNNERS = {name: partial(Runner, kind) for name, kind in KINDS.items()}
 CONTINUING = "Continuing:"
+RUN_STARTED = "Run"  # the log line "Run 2 started." marks each run (report.runs_of)
 
 
 def settings_for_config(config, invoice_detail: str) -> TransferSettings:
@@ -84,6 +85,7 @@ def _execute(batch_id: int, lease: BatchLease) -> dict:
     if not continuing:
         batch.started_at = utcnow()
         batch.runs += 1
+        db.session.add(BatchLog(batch_id=batch_id, message=f"{RUN_STARTED} {batch.runs} started."))
     batch.message = ""
     db.session.commit()
     deadline = time.monotonic() + current_app.config["BATCH_TIME_BUDGET"]
@@ -101,22 +103,44 @@ def _execute(batch_id: int, lease: BatchLease) -> dict:
         log.exception("batch %s stopped", batch_id)
         _end(batch_id, Batch.FAILED, f"The batch stopped: {exc}. Retry resumes where it stopped.")
         raise
-    if outcome.ok:
-        message = f"All {outcome.total} transaction(s) completed."
+    if hasattr(outcome, "summary"):  # a payment sync words its own
+        ok, message = outcome.ok, outcome.summary
     else:
-        message = (
-            f"{outcome.done} of {outcome.total} transaction(s) completed; "
-            f"{outcome.failed} need attention."
-        )
-    message += f" API calls: Manage {outcome.calls['manage']}, QuickBooks {outcome.calls['qbo']}."
-    message = getattr(outcome, "summary", message)  # a payment sync words its own
-    _end(batch_id, Batch.SUCCEEDED if outcome.ok else Batch.FAILED, message)
+        ok, message = whole_batch_summary(db.session.get(Batch, batch_id))
+        calls = outcome.calls
+        message += f" API calls in this run: Manage {calls['manage']}, QuickBooks {calls['qbo']}."
+    _end(batch_id, Batch.SUCCEEDED if ok else Batch.FAILED, message)
     return {
         "outcome": "ran",
         "total": outcome.total,
         "done": outcome.done,
         "failed": outcome.failed,
     }
+
+
+def whole_batch_summary(batch: Batch) -> tuple[bool, str]:
+    """Return (nothing left to fix, the summary) over every transaction of the batch.
+
+    Counted from the rows, so a retry that ran one transaction still describes all ten
+    (issue 13 §6).
+    """
+    states = [t.state for t in batch.transactions]
+    total = len(states)
+    done = sum(s in (BatchTransaction.BATCHED, BatchTransaction.SKIPPED) for s in states)
+    unbatched = states.count(BatchTransaction.UNBATCHED)
+    elsewhere = states.count(BatchTransaction.ELSEWHERE)
+    left = total - done - unbatched - elsewhere
+    runs = f" over {batch.runs} runs" if batch.runs > 1 else ""
+    if done == total:
+        return True, f"All {total} transaction(s) completed{runs}."
+    parts = [f"{done} of {total} transaction(s) completed{runs}"]
+    if elsewhere:
+        parts.append(f"{elsewhere} sent or marked in another batch")
+    if unbatched:
+        parts.append(f"{unbatched} unbatched since")
+    if left:
+        parts.append(f"{left} need attention")
+    return left == 0, "; ".join(parts) + "."
 
 
 def _checkpoint(lease: BatchLease, deadline: float):

@@ -5,17 +5,12 @@ Everything here reads the database rows the runner writes; nothing asks RQ or ei
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass, field
-from datetime import datetime
-from decimal import Decimal
-from typing import Any
 
 from flask import current_app
 
 from cwqbo.extensions import db
-from cwqbo.models import Batch, BatchAction, BatchLog, BatchTransaction, User
+from cwqbo.models import Batch, BatchAction, BatchTransaction
 
 # The runner's section keys, in the order the work happens.
 SECTIONS = (
@@ -60,6 +55,7 @@ TX_STATE_LABELS = {
     BatchTransaction.SKIPPED: "Batched (nothing sent)",
     BatchTransaction.FAILED: "Failed",
     BatchTransaction.UNBATCHED: "Unbatched",
+    BatchTransaction.ELSEWHERE: "In another batch",
 }
 # A status page section lists at most this many finished actions; the log has them all.
 SECTION_LIMIT = 200
@@ -91,6 +87,8 @@ class Progress:
     tx_done: int
     tx_total: int
     tx_failed: int = 0
+    tx_batched: int = 0  # batched in Manage by this batch (sent, or nothing to send)
+    tx_elsewhere: int = 0  # taken by another batch since (issue 13 §5)
 
     @property
     def percent(self) -> int:
@@ -164,7 +162,29 @@ def progress(batch: Batch, actions: list[BatchAction] | None = None) -> Progress
         tx_done=sum(s in TX_FINISHED for s in states),
         tx_total=len(states),
         tx_failed=sum(s == BatchTransaction.FAILED for s in states),
+        tx_batched=sum(s in (BatchTransaction.BATCHED, BatchTransaction.SKIPPED) for s in states),
+        tx_elsewhere=sum(s == BatchTransaction.ELSEWHERE for s in states),
     )
+
+
+def taken_by(batch: Batch) -> dict[int, str]:
+    """Return {transaction id: identifier of the later batch that sent or marked it}."""
+    mine = {t.manage_id: t.id for t in batch.transactions if t.state == BatchTransaction.ELSEWHERE}
+    if not mine:
+        return {}
+    rows = db.session.execute(
+        db.select(BatchTransaction.manage_id, Batch.identifier)
+        .join(Batch, Batch.id == BatchTransaction.batch_id)
+        .where(
+            BatchTransaction.kind == batch.kind,
+            BatchTransaction.manage_id.in_(list(mine)),
+            BatchTransaction.batch_id != batch.id,
+            BatchTransaction.id > min(mine.values()),
+            BatchTransaction.state.in_((BatchTransaction.BATCHED, BatchTransaction.SKIPPED)),
+        )
+        .order_by(BatchTransaction.id)
+    ).all()
+    return {mine[manage_id]: identifier for manage_id, identifier in rows}
 
 
 # --- links into QuickBooks Online ------------------------------------------------------
@@ -203,177 +223,15 @@ def qbo_url(entity: str | None, qbo_id: str | None, realm_id: str | None = None)
     return QBO_APP.get(environment, QBO_APP["production"]) + page.format(id=qbo_id)
 
 
-# --- the log (D11) -----------------------------------------------------------------------
-
-# "private" only as a key name or private_key: QBO's PrivateNote is a memo, not a secret.
-SECRET_KEY = re.compile(
-    r"token|secret|password|passwd|private[_-]?key|^private$|authorization|api[_-]?key", re.I
+# The log is in cwqbo.batches.batch_log; these names stay importable from here.
+from cwqbo.batches.batch_log import (  # noqa: E402
+    REDACTED,
+    SECRET_KEY,
+    log_data,
+    log_json,
+    log_text,
+    redact,
+    runs_of,
 )
-REDACTED = "[redacted]"
 
-
-def redact(value: Any) -> Any:
-    """Return value with anything under a secret-looking key replaced."""
-    if isinstance(value, dict):
-        return {k: (REDACTED if SECRET_KEY.search(str(k)) else redact(v)) for k, v in value.items()}
-    if isinstance(value, list):
-        return [redact(v) for v in value]
-    return value
-
-
-def _when(moment: datetime | None) -> str | None:
-    return moment.strftime("%Y-%m-%d %H:%M:%S") if moment else None
-
-
-def _user(user: User | None) -> str | None:
-    return f"{user.name} <{user.email}>" if user else None
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value)
-
-
-def log_data(batch: Batch) -> dict:
-    """Return the whole batch as one JSON-ready dict: header, log, transactions, actions."""
-    config = batch.config
-    logs = db.session.scalars(
-        db.select(BatchLog).where(BatchLog.batch_id == batch.id).order_by(BatchLog.at, BatchLog.id)
-    ).all()
-    users = {u.id: u for u in db.session.scalars(db.select(User))}
-    numbers = {t.id: t.number for t in batch.transactions}
-    data = {
-        "batch": {
-            "identifier": batch.identifier,
-            "kind": batch.kind,
-            "mode": batch.mode,
-            "configuration": config.name if config else None,
-            "qbo_company": config.company_name if config else None,
-            "realm_id": config.realm_id if config else None,
-            "submitted_by": _user(batch.created_by),
-            "created_at": _when(batch.created_at),
-            "started_at": _when(batch.started_at),
-            "finished_at": _when(batch.finished_at),
-            "status": batch.status,
-            "message": batch.message,
-            "runs": batch.runs,
-            "invoice_detail": batch.invoice_detail,
-            "location": batch.location_name,
-        },
-        "log": [
-            {
-                "at": _when(line.at),
-                "level": line.level,
-                "transaction": numbers.get(line.transaction_id),
-                "user": _user(users.get(line.user_id)),
-                "message": line.message,
-            }
-            for line in logs
-        ],
-        "transactions": [
-            {
-                "number": t.number,
-                "manage_id": t.manage_id,
-                "party": t.party,
-                "location": t.location_name,
-                "date": t.document_date.isoformat() if t.document_date else None,
-                "total": str(t.total),
-                "currency": t.currency,
-                "state": t.state,
-                "message": t.message,
-                "problems": t.problems or [],
-                "qbo_entity": t.qbo_entity,
-                "qbo_id": t.qbo_id,
-                "qbo_doc_number": t.qbo_doc_number,
-                "qbo_voided": t.qbo_voided,
-                "manage_batch_identifier": t.manage_batch_identifier,
-                "manage_batch_id": t.manage_batch_id,
-            }
-            for t in batch.transactions
-        ],
-        "actions": [
-            {
-                "section": a.section,
-                "key": a.key,
-                "label": a.label,
-                "state": a.state,
-                "state_label": STATE_LABELS.get(a.state, a.state),
-                "message": a.message,
-                "transaction": numbers.get(a.transaction_id),
-                "qbo_entity": a.qbo_entity,
-                "qbo_id": a.qbo_id,
-                "started_at": _when(a.started_at),
-                "finished_at": _when(a.finished_at),
-                "sent": a.sent,
-                "received": a.received,
-            }
-            for a in actions_of(batch)
-        ],
-    }
-    return redact(data)
-
-
-def log_json(batch: Batch) -> str:
-    return json.dumps(log_data(batch), indent=2, ensure_ascii=False, default=_json_default)
-
-
-def log_text(batch: Batch) -> str:
-    """Return the batch log as plain text, for people and the support form."""
-    data = log_data(batch)
-    head = data["batch"]
-    out = [
-        f"Batch {head['identifier']} ({batch.kind_label} batch, {head['mode']})",
-        f"Configuration: {head['configuration'] or '-'}"
-        + (f" (QuickBooks company {head['qbo_company']})" if head["qbo_company"] else ""),
-        f"Submitted by: {head['submitted_by'] or '-'} at {head['created_at']} UTC",
-        f"Status: {head['status']}; started {head['started_at'] or '-'}; "
-        f"finished {head['finished_at'] or '-'}; runs {head['runs']}",
-        f"Location filter: {head['location'] or 'all'}; invoice detail: {head['invoice_detail']}",
-    ]
-    if head["message"]:
-        out.append(f"Message: {head['message']}")
-    out += ["", "== Log =="]
-    for line in data["log"]:
-        about = f" [{line['transaction']}]" if line["transaction"] else ""
-        who = f" (by {line['user']})" if line["user"] else ""
-        out.append(f"{line['at']} {line['level'].upper():5}{about} {line['message']}{who}")
-    out += ["", "== Transactions =="]
-    for t in data["transactions"]:
-        qbo = f"; QBO {t['qbo_entity']} {t['qbo_id']}" if t["qbo_id"] else ""
-        voided = " (voided)" if t["qbo_voided"] else ""
-        manage = (
-            f"; ConnectWise batch {t['manage_batch_identifier']} (id {t['manage_batch_id']})"
-            if t["manage_batch_id"]
-            else ""
-        )
-        out.append(
-            f"{t['number']} | {t['party']} | {t['total']} {t['currency']} | {t['state']}"
-            f"{qbo}{voided}{manage}"
-        )
-        if t["message"]:
-            out.append(f"    {t['message']}")
-        for problem in t["problems"]:
-            out.append("    problem: " + _problem_text(problem))
-    out += ["", "== Actions =="]
-    for a in data["actions"]:
-        message = f": {a['message']}" if a["message"] else ""
-        out.append(f"[{a['section']}] {a['label']} - {a['state_label']}{message}")
-        for name in ("sent", "received"):
-            if a[name] is not None:
-                body = json.dumps(a[name], ensure_ascii=False, default=_json_default)
-                out.append(f"    {name}: {body}")
-    return "\n".join(out) + "\n"
-
-
-def _problem_text(problem: Any) -> str:
-    if not isinstance(problem, dict):
-        return str(problem)
-    parts = [str(problem.get("message") or "")]
-    if problem.get("fix"):
-        parts.append(f"fix: {problem['fix']}")
-    if problem.get("where"):
-        parts.append(f"where: {problem['where']}")
-    return " - ".join(p for p in parts if p)
+__all__ = ["REDACTED", "SECRET_KEY", "log_data", "log_json", "log_text", "redact", "runs_of"]

@@ -14,6 +14,13 @@ from cwqbo.transfer.steps import Tx
 FINISHED_ACTION_STATES = (BatchAction.SUCCEEDED, BatchAction.FAILED)
 # A transaction reaching one of these states is progress made by this run.
 PROGRESS_STATES = (*BatchTransaction.FINAL, BatchTransaction.IN_QBO, BatchTransaction.FAILED)
+# Another batch's row in one of these states has the transaction: in QBO or batched there.
+TAKEN = (
+    BatchTransaction.BATCHED,
+    BatchTransaction.SKIPPED,
+    BatchTransaction.IN_QBO,
+    BatchTransaction.SENDING,
+)
 
 
 class RunStopped(BaseException):  # noqa: N818  (a signal to stop, like KeyboardInterrupt)
@@ -47,6 +54,7 @@ class DatabaseStore:
             )
             .order_by(BatchTransaction.position)
         ).all()
+        rows = self._not_taken(rows)
         previous = self._previous_documents(rows)
         return [
             Tx(
@@ -63,6 +71,55 @@ class DatabaseStore:
             )
             for row in rows
         ]
+
+    def _not_taken(self, rows: list[BatchTransaction]) -> list[BatchTransaction]:
+        """Drop the rows another batch has since taken: never adopt what it sent (issue 13 §5).
+
+        One sent (or marked exported) by a later batch ends here as ``elsewhere``, naming
+        that batch; one a later batch holds right now is left as it is, not run.
+        """
+        if not rows:
+            return rows
+        taken: dict[str, tuple[BatchTransaction, Batch]] = {}
+        later = db.session.execute(
+            db.select(BatchTransaction, Batch)
+            .join(Batch, Batch.id == BatchTransaction.batch_id)
+            .where(
+                BatchTransaction.kind == rows[0].kind,
+                BatchTransaction.manage_id.in_([r.manage_id for r in rows]),
+                BatchTransaction.batch_id != self.batch_id,
+                BatchTransaction.id > min(r.id for r in rows),
+                db.or_(BatchTransaction.claim.is_not(None), BatchTransaction.state.in_(TAKEN)),
+            )
+            .order_by(BatchTransaction.id)
+        ).all()
+        for other, batch in later:
+            taken[other.manage_id] = (other, batch)
+        keep = []
+        for row in rows:
+            found = taken.get(row.manage_id)
+            if found is None or found[0].id < row.id:
+                keep.append(row)
+                continue
+            other, batch = found
+            if other.claim is not None and other.state not in TAKEN:
+                row.message = f"Not run here: it is now in batch {batch.identifier}."
+                continue
+            if batch.mode == Batch.MARK_EXPORTED:
+                row.message = f"Marked as already exported in batch {batch.identifier}."
+            else:
+                row.message = f"Sent in batch {batch.identifier}."
+            row.state, row.claim = BatchTransaction.ELSEWHERE, None
+            db.session.add(
+                BatchLog(
+                    batch_id=self.batch_id,
+                    transaction_id=row.id,
+                    level="warning",
+                    message=f"{row.number}: {row.message} Not sent or adopted by this batch.",
+                )
+            )
+        db.session.commit()
+        return keep
 
     def _previous_documents(self, rows: list[BatchTransaction]) -> dict[str, dict]:
         """Return {manage_id: QBO document} left by earlier transfers, since unbatched."""

@@ -101,7 +101,8 @@ class BatchTransaction(db.Model):
     SKIPPED = "skipped"  # final: batched in Manage, nothing sent (e.g. no lines)
     FAILED = "failed"
     UNBATCHED = "unbatched"  # final: its Manage batch was deleted afterwards
-    FINAL = (BATCHED, SKIPPED, UNBATCHED)
+    ELSEWHERE = "elsewhere"  # final: another batch has since sent (or marked) it; not ours
+    FINAL = (BATCHED, SKIPPED, UNBATCHED, ELSEWHERE)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int] = mapped_column(

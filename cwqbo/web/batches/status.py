@@ -68,6 +68,7 @@ def status_context(batch: Batch) -> dict:
         "unbatchable": () if batch.kind == KIND else UNBATCHABLE,
         "stuck": stuck_reason,
         "can_retry": can_retry(batch, stuck_reason),
+        "taken_by": report.taken_by(batch),  # issue 13 §5: sent by a later batch
     }
 
 
