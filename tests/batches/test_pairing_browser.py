@@ -1,0 +1,152 @@
+"""In Chromium: an admin re-pairs a company by QBO type-ahead on the Pairings tab (issue 13);
+the tab renders at 1366 and 390 px without sideways scrolling, CSP or script errors."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+from support import PASSWORD, Browserish, connect_manage, connect_qbo, qbo_settings
+
+from cwqbo.extensions import db
+from cwqbo.models import Pairing
+
+pytestmark = pytest.mark.browser
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PAIRS = [
+    ("250", "Contoso Ltd", "1", "Contoso Ltd"),
+    ("258", "Fabrikam, Inc.", "2", "Fabrikam, Inc."),
+    ("257", "Northwind Traders", "60", "Northwind Traders (C)"),
+    ("256", "Société Générale de Montréal Ltée", "61", "Société Générale de Montréal Ltée"),
+]
+
+
+@pytest.fixture
+def app_config(app_config, qbo_server):
+    return {**app_config, **qbo_settings(qbo_server[0])}
+
+
+@pytest.fixture
+def page():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_context().new_page()
+        page.console_errors = []
+        page.on(
+            "console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None
+        )
+        yield page
+        browser.close()
+
+
+def shoot(page, url: str, name: str) -> list[Path]:
+    folder = Path(os.environ.get("CWQBO_SCREENSHOTS", "/tmp/cwqbo-screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    shots = []
+    for width, height in ((1366, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(url)
+        page.locator("details").first.evaluate("d => d.open = true")
+        shot = folder / f"{name}-{width}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        shots.append(shot)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{url} scrolls sideways at {width} px"
+    return shots
+
+
+def test_re_pair_by_type_ahead_in_chromium(live_server, page, make_user, cw_sandbox, qbo_server):
+    app, base = live_server
+    make_user("admin@example.com")
+    connect_manage(app, cw_sandbox[0], cw_sandbox[1])
+    web = Browserish(app.test_client())
+    web.post("/auth/login", {"email": "admin@example.com", "password": PASSWORD})
+    connect_qbo(web)
+    with app.app_context():
+        for manage_id, manage_name, qbo_id, qbo_name in PAIRS:
+            Pairing.remember(
+                1,
+                "company",
+                manage_id,
+                manage_name=manage_name,
+                qbo_entity="Customer",
+                qbo_id=qbo_id,
+                qbo_name=qbo_name,
+                how="batch",
+            )
+        db.session.commit()
+        contoso = db.session.scalar(db.select(Pairing).where(Pairing.manage_id == "250")).id
+
+    page.goto(base + "/auth/login")
+    page.get_by_label("Email").fill("admin@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(base + "/")
+    page.goto(base + "/settings/quickbooks/1/contacts")
+    page.evaluate("window.stillTheSamePage = true")  # a full page load would wipe it out
+    tabs = page.get_by_role("navigation", name="Configuration tabs")
+    tabs.get_by_role("link", name="Pairings").click()
+    expect(page.get_by_role("heading", name="Pairings")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/settings/quickbooks/1/pairings$"))
+    expect(page.get_by_text("4 pairings.")).to_be_visible()
+
+    search = page.get_by_label("Search by Manage or QuickBooks name or id")
+    search.fill("north")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_text("1 pairing matching “north”")).to_be_visible()
+    search.fill("")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_text("4 pairings.")).to_be_visible()
+
+    row = page.locator(f"#pairing-{contoso}")
+    row.get_by_text("Re-pair or unpair").click()
+    row.get_by_label("Find another QuickBooks customer").fill("fabrik")
+    results = row.get_by_role("list", name="Matching QuickBooks Online customers")
+    expect(results.get_by_text("Fabrikam, Inc.")).to_be_visible()
+    row.get_by_label("Find another QuickBooks customer").fill("contoso")
+    expect(results.get_by_text("(paired now)")).to_be_visible()  # the current one: disabled
+    row.get_by_label("Find another QuickBooks customer").fill("fabrik")
+    expect(results.get_by_text("Contoso Ltd")).to_have_count(0)
+    results.get_by_role("button", name="Pair").click()
+    # Fabrikam, Inc. is Fabrikam's own: refused, with the reason, nothing changed.
+    expect(page.get_by_role("alert")).to_contain_text("is already paired with Manage company")
+    assert page.evaluate("window.stillTheSamePage === true")
+
+    with qbo_server[1].lock:
+        qbo_server[1].companies["9341453000000001"].create(
+            "Customer", {"DisplayName": "Contoso (old books)"}
+        )
+    row = page.locator(f"#pairing-{contoso}")
+    row.get_by_text("Re-pair or unpair").click()
+    row.get_by_label("Find another QuickBooks customer").fill("old books")
+    found = row.get_by_role("listitem").filter(has_text="Contoso (old books)")
+    expect(found).to_be_visible()
+    found.get_by_role("button", name="Pair").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        'Manage company "Contoso Ltd" is now paired with QBO customer "Contoso (old books)"'
+    )
+    expect(page.locator(f"#pairing-{contoso}")).to_contain_text("set by an admin")
+    assert page.evaluate("window.stillTheSamePage === true")
+
+    shots = shoot(page, base + "/settings/quickbooks/1/pairings", "pairings")
+    assert all(s.stat().st_size > 10_000 for s in shots)
+    # Only what was asked for: the refused re-pair (422) and the missing favicon; no CSP
+    # violation, no script error.
+    expected = re.compile(
+        r"Failed to load resource: the server responded with a status of (404|422)"
+        r"|Response Status Error Code 422 from /settings/quickbooks/1/pairings/\d+/repair"
+    )
+    assert [e for e in page.console_errors if not expected.match(e)] == []
