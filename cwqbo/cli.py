@@ -10,7 +10,7 @@ from flask import Flask
 
 from cwqbo.cli_batch import KIND_NAMES, find_config, report, run_to_end, unposted_ids
 from cwqbo.extensions import db
-from cwqbo.models import Role, User
+from cwqbo.models import ConfigurationOptions, Role, User
 from cwqbo.models.user import MIN_PASSWORD_LENGTH, utcnow
 
 
@@ -73,13 +73,11 @@ def register_cli(app: Flask) -> None:
     @click.option(
         "--detail",
         type=click.Choice(["summary", "detailed"]),
-        default="summary",
-        show_default=True,
-        help="Invoice detail.",
+        help="Invoice detail (default: the configuration's, Sales tab).",
     )
     @click.option("--timeout", default=3600.0, show_default=True, help="Seconds to wait at most.")
     def run_batch(
-        kind: str, config_name: str | None, location: int | None, detail: str, timeout: float
+        kind: str, config_name: str | None, location: int | None, detail: str | None, timeout: float
     ) -> None:
         """Send every unposted transaction of KIND to QuickBooks; exit 1 if any fails."""
         from cwqbo.batches.service import SelectionError, create_batch
@@ -88,6 +86,9 @@ def register_cli(app: Flask) -> None:
 
         batch_kind = KIND_NAMES[kind]
         config = find_config(config_name)
+        if detail is None:
+            options = db.session.get(ConfigurationOptions, config.id)
+            detail = (options.invoice_detail if options else None) or "summary"
         try:
             ids, left_out = unposted_ids(batch_kind, location)
         except (ManageError, NotConnected) as exc:

@@ -84,7 +84,14 @@ def test_run_batch_sends_every_unposted_invoice(cli, app, connected):
     keep_only(state, "10012", "10013", "10014", "10018")
     before = unposted(state)
     assert len(before) == 4
-    result = cli("run-batch", "invoices", "--detail", "detailed")
+    with app.app_context():  # the configuration's invoice detail is the default
+        from cwqbo.models import ConfigurationOptions
+
+        options = db.session.get(ConfigurationOptions, 1) or ConfigurationOptions(config_id=1)
+        options.invoice_detail = "detailed"
+        db.session.add(options)
+        db.session.commit()
+    result = cli("run-batch", "invoices")
     assert result.exit_code == 0, result.output
     assert f": {len(before)} invoices to QuickBooks company" in result.output
     assert f"{len(before)} of {len(before)} done, 0 failed, 0 to go" in result.output
