@@ -65,8 +65,9 @@ def example_installed(tmp_path, monkeypatch):
     modules.reload()
 
 
-def shoot(page, base: str, path: str, name: str) -> list[Path]:
-    folder = Path(os.environ.get("CWQBO_SCREENSHOTS", "/tmp/cwqbo-screenshots"))
+def shoot(page, base: str, path: str, name: str, folder: Path) -> list[Path]:
+    """Screenshot a page at 1366 and 390 px (into $CWQBO_SCREENSHOTS when set)."""
+    folder = Path(os.environ.get("CWQBO_SCREENSHOTS") or folder)
     folder.mkdir(parents=True, exist_ok=True)
     shots = []
     for width, height in ((1366, 900), (390, 844)):
@@ -81,7 +82,7 @@ def shoot(page, base: str, path: str, name: str) -> list[Path]:
 
 
 def test_dashboard_reconcile_and_system_pages_in_chromium(
-    live_server, page, make_user, cw_sandbox, example_installed
+    live_server, page, make_user, cw_sandbox, example_installed, tmp_path
 ):
     from cwqbo.batches import service
     from cwqbo.batches.execution import execute
@@ -130,10 +131,16 @@ def test_dashboard_reconcile_and_system_pages_in_chromium(
     page.wait_for_url(f"{base}/batches/{identifier}#tx-{tx_id}")
     assert page.locator(f"#tx-{tx_id}").is_visible()
 
-    shoot(page, base, "/", "dashboard")
-    shoot(page, base, "/reconcile?config_id=1&date_from=2025-01-01&date_to=2025-12-31", "reconcile")
+    shoot(page, base, "/", "dashboard", tmp_path)
+    shoot(
+        page,
+        base,
+        "/reconcile?config_id=1&date_from=2025-01-01&date_to=2025-12-31",
+        "reconcile",
+        tmp_path,
+    )
     assert "transaction(s) compared" in page.locator("#reconcile-summary").inner_text()
-    shoot(page, base, "/system", "system")
+    shoot(page, base, "/system", "system", tmp_path)
     assert "cwqbo_example_module" in page.locator("#modules").inner_text()
     # Chromium asks for /favicon.ico by itself; every other resource loads.
     assert [u for u in page.not_found if not u.endswith("/favicon.ico")] == []
