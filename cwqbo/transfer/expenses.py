@@ -1,9 +1,8 @@
 """Manage expenses → QBO Bills to the member's vendor (reimbursable) or Purchases (not).
 
 A GLExportExpense carries the expense account, the AP account, the member and the total
-but not the classification or payment method, which only the unposted row has: the kind
-reads those rows (``enrich``) once per batch. The export cannot tell two expenses apart
-either (no row id in it), so they are exported one id a call.
+but neither its row's id nor the classification or payment method, which only the
+unposted row has: expense_export matches documents to rows and carries the row along.
 """
 
 from __future__ import annotations
@@ -14,17 +13,16 @@ from decimal import Decimal
 from typing import Any
 
 from cwqbo.connectwise import assumptions as CA
-from cwqbo.connectwise import conditions as C
 from cwqbo.connectwise.glexport import expense_record_ids
 from cwqbo.transfer import header
 from cwqbo.transfer import limits as L
 from cwqbo.transfer import names as N
 from cwqbo.transfer import problems as P
 from cwqbo.transfer.context import Context, dec, num, ref_to
+from cwqbo.transfer.expense_export import UNPOSTED, match_expenses
 from cwqbo.transfer.expense_parties import member_key, vendor, vendor_names
 from cwqbo.transfer.kind import Kind, Plan, RunContext
 
-UNPOSTED = "unposted"  # the key under which enrich() puts the row into the document
 EXPENSES_TAB = P.CWQBO + "Expenses tab"
 MANAGE_EXPENSE = "Manage › Time & Expense › Expense Entries › the expense"
 PERSONAL = "Personal expense - not sent to QuickBooks"
@@ -263,7 +261,6 @@ class ExpenseKind(Kind):
     noun = "Expense"
     export_flag = "exportExpensesFlag"
     export_ids_field = CA.EXPENSE_EXPORT_ID_FIELD
-    export_chunk = 1  # a GLExportExpense names no row: one expense per export call
     entities = ("Bill", "Purchase")
     reference_label = "Load QuickBooks lists (accounts, vendors, classes, locations)"
     screen = "Manage › Finance › Accounting Interface › Unposted Expenses"
@@ -288,15 +285,11 @@ class ExpenseKind(Kind):
             )
         return None
 
-    def enrich(self, manage: Any, found: dict[str, dict]) -> None:
-        """Put each expense's unposted row (classification, payment method) into it."""
-        keys = sorted(found, key=str)
-        for start in range(0, len(keys), 100):
-            chunk = [int(k) for k in keys[start : start + 100]]
-            for row in manage.iter_unposted(self.name, conditions=C.in_("id", chunk)):
-                doc = found.get(str(row.get("id")))
-                if doc is not None:
-                    doc[UNPOSTED] = row
+    def match(self, manage: Any, part: dict[str, Any], documents: list[dict]) -> dict:
+        def export_one(export_id: Any) -> list[dict]:
+            return self.documents_of(manage.export_gl(self.name, [export_id]))
+
+        return match_expenses(manage, part, documents, export_one)
 
     def names_needed(self, documents: list[dict], ctx: RunContext) -> tuple[set, set]:
         return vendor_names(documents, ctx), set()

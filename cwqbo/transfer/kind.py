@@ -19,6 +19,7 @@ module per kind, as a subclass of ``Kind`` registered in ``cwqbo.transfer.kinds.
 ``parties_of(export)``         the export's side data, as ``RunContext.parties``
 ``enrich(manage, found)``      add what only the unposted rows hold (expenses: classification)
 ``document_key(doc)``          the export id a document answers to (matches the row)
+``match(manage, part, docs)``  {row key: document} of one export call (default: document_key)
 ``names_needed(docs, ctx)``    (people, items) QBOReference.load must read
 ``plan(doc, ctx) -> Plan``     validate one document and say what it needs; writes nothing
 ``body(doc, ctx, placeholders)``  the QBO create body, once every need is in ``ctx.qbo``
@@ -110,6 +111,18 @@ class Kind:
 
     def document_key(self, doc: dict) -> str:
         return str(doc.get("id"))
+
+    def match(self, manage: Any, part: dict[str, Any], documents: list[dict]) -> dict[str, dict]:
+        """Return {row key: document} of one export call for ``part`` ({row key: export id})."""
+        if len(part) == 1 and len(documents) == 1:  # one asked, one back: nothing to tell apart
+            return {next(iter(part)): documents[0]}
+        by_export_id = {str(v): k for k, v in part.items()}
+        out: dict[str, dict] = {}
+        for doc in documents:
+            key = by_export_id.get(self.document_key(doc))
+            if key is not None:
+                out.setdefault(key, doc)
+        return out
 
     def names_needed(self, documents: list[dict], ctx: RunContext) -> tuple[set, set]:
         raise NotImplementedError

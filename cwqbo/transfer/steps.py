@@ -101,29 +101,20 @@ def read_export(
     """
     keys = list(dict.fromkeys(str(i) for i in ids))
     wanted = manage.export_ids_for(kind.name, keys) if keys else {}
-    by_export_id: dict[str, str] = {str(v): k for k, v in wanted.items()}
     found: dict[str, dict] = {}
     parties: dict[Any, dict] = {}
     hints: list[str] = []
     chunk = kind.export_chunk
     asked = [k for k in keys if k in wanted]
     for start in range(0, len(asked), chunk):
-        part = asked[start : start + chunk]
-        export = manage.export_gl(
-            kind.name, [wanted[k] for k in part], summarize_invoices="Detailed"
-        )
-        documents = kind.documents_of(export)
+        part = {k: wanted[k] for k in asked[start : start + chunk]}
+        export = manage.export_gl(kind.name, list(part.values()), summarize_invoices="Detailed")
         parties.update(kind.parties_of(export))
         hint = kind.export_hint(export)
         if hint and hint not in hints:
             hints.append(hint)
-        if chunk == 1 and len(part) == 1 and len(documents) == 1:
-            found[part[0]] = documents[0]  # one asked, one back: nothing to tell apart
-            continue
-        for doc in documents:
-            key = by_export_id.get(kind.document_key(doc))
-            if key is not None:
-                found.setdefault(key, doc)
+        for key, doc in kind.match(manage, part, kind.documents_of(export)).items():
+            found.setdefault(key, doc)
     if found:
         kind.enrich(manage, found)
     message = export_shortfall(kind.name, len(keys), len(found))

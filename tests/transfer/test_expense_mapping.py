@@ -249,3 +249,40 @@ def test_expenses_sent_as_bills_fail_naming_the_manage_setting():
     assert found == {} and shortfall.missing == ("55101", "55102")
     assert "turn off Transfer Expenses as a Bill" in str(shortfall)
     assert "Accounting Package" in str(shortfall)
+
+
+class TwoExpenses:
+    """Rows and exported expenses by hand: how an export of several is told apart."""
+
+    def __init__(self, rows, documents):
+        self.rows, self.documents, self.singles = rows, documents, []
+
+    def iter_unposted(self, kind, conditions):
+        return iter(self.rows)
+
+    def export_gl(self, kind, ids, **kw):
+        self.singles.append(ids)
+        return {"expenses": [self.documents[ids[0]]]}
+
+
+def _row(row_id, member, total):
+    return {"id": row_id, "member": {"id": member}, "dateExpense": "2025-05-01T00:00:00Z",
+            "total": total}  # fmt: skip
+
+
+def _doc(gl_id, member, total):
+    return {"id": gl_id, "member": {"id": member}, "documentDate": "2025-05-01", "total": total}
+
+
+def test_an_export_of_several_expenses_is_matched_by_member_date_and_amount():
+    docs = {1: _doc(900, 7, 42.5), 2: _doc(901, 8, 42.5)}
+    manage = TwoExpenses([_row(1, 7, 42.50), _row(2, 8, 42.5)], docs)
+    found = EXPENSES.match(manage, {"1": 1, "2": 2}, [docs[2], docs[1]])
+    assert {k: d["id"] for k, d in found.items()} == {"1": 900, "2": 901}
+    assert found["1"][UNPOSTED]["id"] == 1 and manage.singles == []
+    # Two rows alike in member, date and amount: each is exported again on its own.
+    docs = {1: _doc(900, 7, 42.5), 2: _doc(901, 7, 42.5)}
+    manage = TwoExpenses([_row(1, 7, 42.5), _row(2, 7, 42.5)], docs)
+    found = EXPENSES.match(manage, {"1": 1, "2": 2}, list(docs.values()))
+    assert {k: d["id"] for k, d in found.items()} == {"1": 900, "2": 901}
+    assert manage.singles == [[1], [2]]
