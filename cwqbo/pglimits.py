@@ -13,7 +13,7 @@ with one in it made a page 500 or a batch job crash on PostgreSQL only. Two laye
   (people can fix what they typed);
 - ``install``: on PostgreSQL, every string parameter of every statement has its NUL
   characters replaced by U+FFFD, as text from the APIs cannot be fixed by the user. A lookup
-  by such a value then simply finds nothing, as it does on SQLite.
+  by such a value is scrubbed the same way, so it finds what was stored.
 """
 
 from __future__ import annotations
