@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app, has_app_context
 from rq_scheduler import Scheduler
@@ -32,6 +32,8 @@ class Periodic:
     cron: str | None = None
     every: str | None = None
     timeout: int = 1800
+    interval: int | None = None  # seconds, given directly (AutoSync: per configuration)
+    first_at: datetime | None = None  # naive UTC of an interval job's first run (default now)
 
 
 SCHEDULE: tuple[Periodic, ...] = (
@@ -86,9 +88,43 @@ def payment_sync_schedule() -> list[Periodic]:
     ]
 
 
+AUTOSYNC = "autosync:"  # task name prefix: "autosync:<configuration id>"
+
+
+def autosync_schedule() -> list[Periodic]:
+    """Return one AutoSync entry per connected configuration that has it on, at its interval.
+
+    Ids are stable (``autosync-<config id>``); the first run is one interval after the last
+    run started (now if it never ran), so registering again never shifts or doubles a run.
+    """
+    from cwqbo.extensions import db
+    from cwqbo.models import AutoSyncSetting, QBOConfiguration
+
+    out, now = [], datetime.now(UTC).replace(tzinfo=None)
+    for config in QBOConfiguration.ordered():
+        setting = db.session.get(AutoSyncSetting, config.id)
+        if setting is None or not setting.enabled or not config.is_connected:
+            continue
+        seconds = int(setting.interval_minutes) * 60
+        last = setting.last_started_at
+        out.append(
+            Periodic(
+                id=f"autosync-{config.id}",
+                task=f"{AUTOSYNC}{config.id}",
+                description=f"AutoSync of {config.name}",
+                interval=seconds,
+                first_at=max(now, last + timedelta(seconds=seconds)) if last else now,
+                timeout=3600,
+            )
+        )
+    return out
+
+
 def full_schedule() -> tuple[Periodic, ...]:
     """Return the fixed schedule plus what the database adds (inside an app context)."""
-    return SCHEDULE + tuple(payment_sync_schedule()) if has_app_context() else SCHEDULE
+    if not has_app_context():
+        return SCHEDULE
+    return SCHEDULE + tuple(payment_sync_schedule()) + tuple(autosync_schedule())
 
 
 def reschedule_payment_sync() -> list[str]:
@@ -142,10 +178,11 @@ def register_schedule(
             "description": p.description,
             "repeat": None,
         }
-        if p.every:
-            seconds = int(_settings(config)[p.every])
+        if p.every or p.interval:
+            seconds = p.interval or int(_settings(config)[p.every])
             # First run right away: a batch left by a crash before this restart is resumed.
-            scheduler.schedule(datetime.now(UTC).replace(tzinfo=None), interval=seconds, **common)
+            first = p.first_at or datetime.now(UTC).replace(tzinfo=None)
+            scheduler.schedule(first, interval=seconds, **common)
             log.info("registered periodic %s (every %s s)", job_id, seconds)
         else:
             scheduler.cron(p.cron, **common)

@@ -98,10 +98,24 @@ def sync_payments(run_id: int, config_id: int) -> dict | None:
     return _run(run_id, lambda: scheduled_payment_sync(config_id), lambda r: r["message"])
 
 
+def autosync(run_id: int, config_id: int) -> dict | None:
+    """Run AutoSync of one configuration (spec J1); a run still going skips this one."""
+    from cwqbo.batches.autosync import run_autosync
+
+    return _run(run_id, lambda: run_autosync(config_id), lambda r: r["message"])
+
+
 def run_periodic(name: str) -> int | list | None:
     """Run one periodic definition now, unless another run of it holds the lock."""
-    from cwqbo.jobs.schedule import PAYMENT_SYNC
+    from cwqbo.jobs.schedule import AUTOSYNC, PAYMENT_SYNC
 
+    if name.startswith(AUTOSYNC):  # one entry per configuration with AutoSync on
+        config_id = int(name[len(AUTOSYNC) :])
+        run = TaskRun(name=f"AutoSync of configuration {config_id}")
+        db.session.add(run)
+        db.session.commit()
+        autosync(run.id, config_id)
+        return run.id
     if name.startswith(PAYMENT_SYNC):  # one entry per configuration (schedule.py)
         run = TaskRun(name=f"Payment sync of configuration {name[len(PAYMENT_SYNC) :]}")
         db.session.add(run)

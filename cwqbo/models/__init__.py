@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per aggregate."""
 
 from cwqbo.models.audit import AuditEntry, SupportRequest
+from cwqbo.models.autosync import AutoSyncSetting, ParkedTransaction
 from cwqbo.models.batch import Batch, BatchAction, BatchLog, BatchTransaction
 from cwqbo.models.connection import ManageConnection
 from cwqbo.models.options import ConfigurationOptions, TaxMapping
@@ -13,6 +14,7 @@ from cwqbo.models.user import Invitation, Role, User
 
 __all__ = [
     "AuditEntry",
+    "AutoSyncSetting",
     "Batch",
     "BatchAction",
     "BatchLog",
@@ -21,6 +23,7 @@ __all__ = [
     "Invitation",
     "ManageConnection",
     "Pairing",
+    "ParkedTransaction",
     "PaymentLink",
     "PaymentSyncSetting",
     "QBOConfiguration",
