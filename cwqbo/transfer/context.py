@@ -171,8 +171,9 @@ class Context:
                 self.problem(
                     f'"{name}" is already a QBO {other.lower()}; QBO display names are unique '
                     "across customers, vendors and employees (fault 6240).",
-                    'Turn on "Append account name" so the vendor becomes "<name> (<account>)", '
-                    f"or rename the {other.lower()} in QBO or {rename} in Manage.",
+                    'Set a "Name collision suffix" on the Contacts tab (e.g. "(C)") so cwqbo '
+                    f'creates the vendor as "{name} (C)" and remembers the pairing, or rename '
+                    f"the {other.lower()} in QBO or {rename} in Manage.",
                     P.either(P.CWQBO_CONTACTS, where),
                 )
                 return False

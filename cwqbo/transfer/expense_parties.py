@@ -12,6 +12,7 @@ from typing import Any
 from cwqbo.transfer import assumptions as A
 from cwqbo.transfer import limits as L
 from cwqbo.transfer import names as N
+from cwqbo.transfer import pairing
 from cwqbo.transfer.context import Context
 
 MANAGE_MEMBERS = "Manage › System › Members"
@@ -49,10 +50,32 @@ def _reimbursable(doc: dict) -> bool:
     return N.clean(row.get("classification")).casefold() == "reimbursable"
 
 
+def member_party(doc: dict, parties: dict) -> pairing.Party:
+    """Return the expense's Manage member as a pairing party (its vendor's names)."""
+    member = member_of(doc)
+    plain = display_name(doc, parties, False)
+    appended = display_name(doc, parties, True)
+    who = N.clean(member.get("name") or member.get("identifier")) or "(no name)"
+    return pairing.Party(
+        pairing.MEMBER,
+        str(member.get("id") or member.get("identifier") or ""),
+        f'Manage member "{who}" (id {member.get("id")})',
+        plain,
+        appended if appended != plain else "",
+    )
+
+
 def vendor_names(documents: list[dict], ctx: Any) -> set[str]:
     """Return the vendor display names the reimbursable expenses may need."""
-    append = ctx.settings.append_account_name
-    names = {display_name(d, ctx.parties, append) for d in documents if _reimbursable(d)}
+    names: set[str] = set()
+    for doc in documents:
+        if not _reimbursable(doc):
+            continue
+        party = member_party(doc, ctx.parties)
+        names.update(pairing.forms(party, ctx.settings.collision_suffix))
+        paired = ctx.settings.pairings.get(party.kind, party.manage_id)
+        if paired is not None:  # a paired vendor may have any name
+            names.add(paired.name)
     return {n for n in names if n}
 
 
@@ -87,7 +110,14 @@ def vendor(c: Context, doc: dict, parties: dict) -> str:
         MANAGE_MEMBERS,
     ):
         return name
-    if c.qbo.find("Vendor", name) is not None:
+    found = pairing.match(
+        c, "Vendor", member_party(doc, parties), name, "the member", MANAGE_MEMBERS
+    )
+    if found is None:
+        return name
+    c.memo["match"] = found
+    name = found.name
+    if found.row is not None:
         return name
     owner = f"Manage member {who} (Vendor Nbr {number})"
     if not c.vendor_name_free(name, owner, "the member", MANAGE_MEMBERS):

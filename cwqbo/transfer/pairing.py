@@ -106,11 +106,18 @@ class Match:
         return self.row is None
 
 
-def match(ctx: Context, entity: str, party: Party, create_as: str, rename: str) -> Match | None:
+def match(
+    ctx: Context,
+    entity: str,
+    party: Party,
+    create_as: str,
+    rename: str,
+    where: str = P.MANAGE_COMPANY,
+) -> Match | None:
     """Decide which QBO ``entity`` the party lands on, or record why not (None).
 
     ``create_as`` is the name the naming options give a new record; ``rename`` says what to
-    rename in Manage (for fixes).
+    rename in Manage and ``where`` on which Manage screen (for fixes).
     """
     pairings, suffix = ctx.settings.pairings, ctx.settings.collision_suffix
     noun = entity.lower()
@@ -136,7 +143,7 @@ def match(ctx: Context, entity: str, party: Party, create_as: str, rename: str) 
         return None
     if free:
         return _matched(ctx, entity, party, free[0])
-    return _create(ctx, entity, party, create_as, found, rename)
+    return _create(ctx, entity, party, create_as, found, rename, where)
 
 
 def _paired(ctx: Context, entity: str, party: Party, paired: Paired) -> Match | None:
@@ -175,7 +182,7 @@ def _matched(ctx: Context, entity: str, party: Party, row: dict) -> Match | None
 
 
 def _create(
-    ctx: Context, entity: str, party: Party, name: str, found: list[dict], rename: str
+    ctx: Context, entity: str, party: Party, name: str, found: list[dict], rename: str, where: str
 ) -> Match | None:
     noun = entity.lower()
     for row in found:  # only records paired with other Manage objects are left
@@ -201,7 +208,7 @@ def _create(
             f'Set a "Name collision suffix" on the Contacts tab (e.g. "(C)") so cwqbo creates '
             f'the {noun} as "{name} (C)" and remembers the pairing, or rename the '
             f"{taken.lower()} in QBO or {rename} in Manage.",
-            P.either(P.CWQBO_CONTACTS, P.MANAGE_COMPANY),
+            P.either(P.CWQBO_CONTACTS, where),
         )
         return None
     still = _taken(ctx, entity, other) or (entity if ctx.qbo.inactive(entity, other) else None)
@@ -210,7 +217,7 @@ def _create(
             f'"{name}" is already a QBO {taken.lower()}, and "{other}" (with the collision '
             f"suffix) is taken by a QBO {still.lower()} too.",
             f"Change the collision suffix on the Contacts tab, or rename {rename} in Manage.",
-            P.either(P.CWQBO_CONTACTS, P.MANAGE_COMPANY),
+            P.either(P.CWQBO_CONTACTS, where),
         )
         return None
     note = (

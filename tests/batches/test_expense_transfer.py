@@ -110,7 +110,7 @@ def test_sample_expenses_become_bills_and_purchases_batched_in_manage(
         if member == "tnguyen":
             assert "Vendor Nbr" in texts and "System › Members" in texts
         else:
-            assert "already a QBO employee" in texts and "Append account name" in texts
+            assert "already a QBO employee" in texts and "Name collision suffix" in texts
     assert batch_status(app, batch_id)[0] == "failed"
 
     bills = {b["DocNumber"]: b for b in qbo_rows(qbo_state, "Bill")}

@@ -143,7 +143,7 @@ PROBLEMS = [
     ("member-without-vendor-number", BILL, {"vendorNumber": "", "no_party": True}, {}, (),
      ["Member Zach Admin has no Vendor Nbr", "System › Members"]),
     ("name-held-by-an-employee", "55101", {"employee": True}, {}, (),
-     ['"Jane Doe" is already a QBO employee', "Append account name"]),
+     ['"Jane Doe" is already a QBO employee', "Name collision suffix"]),
     ("missing-credit-card-account", PURCHASE, {}, {}, ("credit_card",),
      ["no account is set for Credit card paid from", "Expenses tab"]),
     ("missing-cash-account", PURCHASE, {"row_paymentMethod": {"id": 1, "name": "Cash"}}, {},

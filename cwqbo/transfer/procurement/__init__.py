@@ -17,6 +17,7 @@ from cwqbo.connectwise import assumptions as CA
 from cwqbo.connectwise.glexport import purchase_record_ids
 from cwqbo.transfer import names as N
 from cwqbo.transfer.kind import Kind, Plan, RunContext
+from cwqbo.transfer.pairing import forms
 from cwqbo.transfer.procurement.mapping import (
     NOUN,
     RECEIPT_KEY,
@@ -26,7 +27,7 @@ from cwqbo.transfer.procurement.mapping import (
     receipt_body,
     receipt_ordinal,
 )
-from cwqbo.transfer.procurement.vendor import vendor_name
+from cwqbo.transfer.procurement.vendor import vendor_party
 from cwqbo.transfer.shape import company_id
 
 __all__ = [
@@ -117,9 +118,11 @@ class ProcurementKind(Kind):
         items: set[str] = set()
         for doc in documents:
             row = ctx.parties.get(company_id(doc))
-            name = vendor_name(doc, row, ctx.settings.append_account_name)
-            if name:
-                people.add(name)
+            party = vendor_party(doc, row)
+            people.update(forms(party, ctx.settings.collision_suffix))
+            paired = ctx.settings.pairings.get(party.kind, party.manage_id)
+            if paired is not None:  # a paired vendor may have any name
+                people.add(paired.name)
             items.update(n for n in item_names(doc) if n)
         return people, items
 

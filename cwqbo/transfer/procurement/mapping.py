@@ -28,7 +28,7 @@ from cwqbo.transfer import problems as P
 from cwqbo.transfer.context import Context, dec, parse_date, ref_to
 from cwqbo.transfer.kind import Plan
 from cwqbo.transfer.procurement.receipt_lines import MANAGE_PO, NOUN, body_line, receipt_line
-from cwqbo.transfer.procurement.vendor import vendor
+from cwqbo.transfer.procurement.vendor import vendor, vendor_party
 from cwqbo.transfer.reference import ManageReference, QBOReference
 from cwqbo.transfer.settings import TransferSettings
 
@@ -225,8 +225,13 @@ def plan_receipt(
             "its vendor invoice number, so it never collides with another receipt of the PO "
             "that carries the same vendor invoice number (the same number on every retry)."
         )
+    found = d.ctx.memo.get("match")  # how the vendor was matched (pairing.match)
+    if found is not None and found.how != "paired":
+        note = f"{note} {found.note}" if note else found.note
+    party = vendor_party(doc, vendor_row)
     return ReceiptPlan(
         note=note,
+        pair=(party.kind, party.manage_id, party.plain) if found is not None else None,
         entity=None if problems else "Bill",
         doc_number=d.doc_number,
         party_name=d.vendor,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cwqbo.transfer import limits as L
 from cwqbo.transfer import names as N
+from cwqbo.transfer import pairing
 from cwqbo.transfer import problems as P
 from cwqbo.transfer.context import Context
 
@@ -30,8 +31,25 @@ def vendor_xref(doc: dict, vendor_row: dict | None) -> str:
     return N.clean(row.get("vendorNumber") or doc.get("vendorNumber") or "")
 
 
+def vendor_party(doc: dict, vendor_row: dict | None) -> pairing.Party:
+    """Return the receipt's Manage vendor company as a pairing party."""
+    company = _as_customer(doc, vendor_row)["company"]
+    plain = vendor_name(doc, vendor_row, False)
+    appended = vendor_name(doc, vendor_row, True)
+    return pairing.Party(
+        pairing.VENDOR,
+        str(company.get("id") or plain),
+        f'Manage vendor company "{plain}" (id {company.get("id")})',
+        plain,
+        appended if appended != plain else "",
+    )
+
+
 def vendor(ctx: Context, currency: str, foreign_ok: bool) -> str:
-    """Return the QBO vendor DisplayName, asking for it to be created when missing."""
+    """Return the QBO vendor DisplayName, asking for it to be created when missing.
+
+    Which vendor: pairing.match (paired → same name → appended name → create).
+    """
     name = vendor_name(ctx.tx, ctx.customer, ctx.settings.append_account_name)
     if not name:
         ctx.problem(
@@ -49,7 +67,13 @@ def vendor(ctx: Context, currency: str, foreign_ok: bool) -> str:
         P.MANAGE_COMPANY,
     ):
         return name
-    row = ctx.qbo.find("Vendor", name)
+    found = pairing.match(
+        ctx, "Vendor", vendor_party(ctx.tx, ctx.customer), name, "the vendor company"
+    )
+    if found is None:
+        return name
+    ctx.memo["match"] = found
+    name, row = found.name, found.row
     if row is not None:
         held = str((row.get("CurrencyRef") or {}).get("value") or ctx.qbo.home_currency).upper()
         if held != currency:
