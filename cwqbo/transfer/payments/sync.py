@@ -137,7 +137,8 @@ class PaymentSync:
             links = self.writer.recover(inv, self.store.links(inv.manage_invoice_id), written)
             if want.flag:
                 return self._flag(result, want.flag)
-            if not self.writer.apply(inv, want.entries, links, written) and self.multiple:
+            refused = not self.writer.apply(inv, want.entries, links, written)
+            if refused and self.multiple and self.store.links(inv.manage_invoice_id):
                 # This Manage keeps one payment per invoice: write one summed payment.
                 single = plan.wanted(qbo_invoice, payments, multiple=False, today=today)
                 links = self.store.links(inv.manage_invoice_id)
