@@ -76,7 +76,7 @@ AUTOSYNC_TAB = AutoSyncSpec(
         Field("kind_expenses", "Expenses", BOOL),
         Field("kind_inventory", "Inventory (item receipts)", BOOL),
         Field("kind_payments", "Payments (a payment sync)", BOOL),
-        Field("interval_minutes", "Every (minutes)", TEXT, required=True, max_length=6),
+        Field("interval_minutes", "Every (minutes)", TEXT, required=True, max_length=20),
         Field("location", "Only this Manage billing location", REF, source=MANAGE_LOCATIONS),
     ),
     interval_rules,
