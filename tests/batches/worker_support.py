@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from support import wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG_ENV = "CWQBO_TEST_APP_CONFIG"
@@ -80,6 +81,13 @@ class Processes:
     def scheduler(self) -> subprocess.Popen:
         return self._start("scheduler", SCHEDULER)
 
+    def wait_for(self, predicate, timeout: float, what: str):
+        """support.wait_for, adding the processes' logs (read then) when it times out."""
+        try:
+            return wait_for(predicate, timeout, what)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\n{self.logs()}") from None
+
     def logs(self) -> str:
         return "\n".join(
             f"--- {p.name}\n{p.read_text(errors='replace')[-4000:]}"
@@ -110,6 +118,7 @@ class KillAfter:
         self.app, self.match, self.kill, self.nth = app, match, kill, nth
         self.seen = 0
         self.killed: list[int] = []
+        self.errors: list[str] = []
         self._lock = threading.Lock()
 
     def __call__(self, environ, start_response):
@@ -117,7 +126,7 @@ class KillAfter:
         body = environ["wsgi.input"].read(length) if length else b""
         environ["wsgi.input"] = io.BytesIO(body)
         with self._lock:
-            hit = not self.killed and self.match(environ, body)
+            hit = not (self.killed or self.errors) and self.match(environ, body)
             if hit:
                 self.seen += 1
                 hit = self.seen == self.nth
@@ -130,7 +139,10 @@ class KillAfter:
             return lambda data: None
 
         answer = b"".join(self.app(environ, keep))
-        self.killed.extend(self.kill(environ))
+        try:
+            self.killed.extend(self.kill(environ))
+        except Exception as exc:  # noqa: BLE001  (reported by the test, not lost in a thread)
+            self.errors.append(repr(exc))
         start_response(*captured["args"])
         return [answer]
 
