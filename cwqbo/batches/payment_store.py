@@ -163,6 +163,7 @@ class PaymentStore:
         row.message, row.problems = outcome.message[:4000], outcome.problems
         row.qbo_entity, row.qbo_id = "Invoice", inv.qbo_id
         row.qbo_doc_number = (outcome.read or {}).get("DocNumber")
+        row.claim = None  # a Retry claims its failed rows; a recorded outcome frees them
         db.session.commit()
         self.base.progress += 1
         self.base.action(
