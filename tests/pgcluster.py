@@ -29,6 +29,8 @@ SERVER_OPTIONS = {
     "max_connections": "300",
     "shared_buffers": "64MB",
     "log_min_messages": "warning",
+    # Far from UTC: a timezone-aware value written to a naive column would visibly shift.
+    "timezone": "Pacific/Chatham",
 }
 
 
