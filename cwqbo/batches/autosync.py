@@ -15,8 +15,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from flask import current_app
-
 from cwqbo.batches.lease import holder
 from cwqbo.extensions import db
 from cwqbo.jobs import KEY_PREFIX, get_redis
@@ -223,7 +221,7 @@ def _drive(batch_id: int) -> Batch:
     """Run the batch here (or wait for the worker that holds it) until it ends."""
     from cwqbo.batches.execution import execute
 
-    deadline = time.monotonic() + current_app.config.get("AUTOSYNC_RUN_TIMEOUT", RUN_TIMEOUT)
+    deadline = time.monotonic() + RUN_TIMEOUT
     pause = threading.Event()
     while True:
         db.session.expire_all()
