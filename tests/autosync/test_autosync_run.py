@@ -100,3 +100,19 @@ def test_bad_transaction_parked_rest_sent_one_mail_then_sent_after_the_fix(
     sent = [n for n in qbo_invoice_numbers(qbo_server[0]) if n not in before]
     assert sent == ["10011", "10012", "10013"], "each sent once"
     assert len(autosync_mails(outbox)) == 2, "no mail for a clean run"
+
+
+def test_payments_start_a_payment_sync_run_and_a_clean_run_mails_nobody(
+    app, connected, manage, outbox, run_scheduled
+):
+    keep_invoices(manage[1], {"10012"})
+    turn_on(app, kinds=("invoices", "payments"))
+    run_id = run_scheduled()
+    with app.app_context():
+        run = db.session.get(TaskRun, run_id)
+        kinds = sorted(b.kind for b in db.session.scalars(db.select(Batch)))
+        sync = db.session.scalar(db.select(Batch).where(Batch.kind == "payments"))
+        assert run.result["sent"] == 1 and run.result["failed"] == 0, run.message
+        assert f"Payment sync {sync.identifier} started." in run.message
+    assert kinds == ["invoices", "payments"]
+    assert autosync_mails(outbox) == []
