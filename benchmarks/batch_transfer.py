@@ -50,7 +50,7 @@ def main(count: int) -> None:
     creds = manage_state.credentials
     manage = ManageClient(
         ManageCredentials(
-            manage_url, creds["companyId"], creds["publicKey"], creds["privateKey"], "bench"
+            manage_url, creds["companyId"], creds["publicKey"], creds["privateKey"], sorted(manage_state.client_ids)[0]
         )
     )
     token = qbo_state.add_token(US_REALM)

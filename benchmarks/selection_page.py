@@ -62,7 +62,7 @@ def setup(count: int, workdir: Path):
     )
     creds = state.credentials
     credentials = ManageCredentials(
-        manage_url, creds["companyId"], creds["publicKey"], creds["privateKey"], "bench"
+        manage_url, creds["companyId"], creds["publicKey"], creds["privateKey"], sorted(state.client_ids)[0]
     )
     probe = check_connection(credentials)
     with app.app_context():
