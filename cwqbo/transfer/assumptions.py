@@ -9,11 +9,13 @@ from __future__ import annotations
 
 # --- Names --------------------------------------------------------------------------------
 
-# Contacts tab "Append account name": the QBO DisplayName becomes "<company> (<account>)"
-# with the Manage company finance Account. With the option on only that name is matched (a
-# plainly named QBO customer is not reused), so two Manage companies of one name can never
-# land on one QBO customer; rename old QBO customers to "<name> (<account>)" to keep them.
-# A company without an account number keeps its plain name; CompanyName is the plain name.
+# Contacts tab "Append account name": a QBO customer cwqbo creates is named
+# "<company> (<account>)" with the Manage company finance Account. It names new records only
+# (issue 13): a company is first looked up by its pairing, then by its plain name, then by
+# the appended one (cwqbo.transfer.pairing), so customers already in QBO under their plain
+# names are used, never duplicated. Two companies of one name cannot share a QBO record: a
+# record paired with one company is not matched for another, and two in one batch are a
+# problem. A company without an account number keeps its plain name; CompanyName is plain.
 APPENDED_NAME_FORMAT = "{name} ({account})"
 
 # QBO refuses ":" in DisplayName and reads it as parent:child in Item names, so a colon in a

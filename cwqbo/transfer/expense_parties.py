@@ -2,7 +2,8 @@
 
 The Manage member's "Vendor Nbr" (System › Members) is the QBO vendor's Company field;
 the DisplayName is the member's name, with the Vendor Nbr appended in parentheses when
-"Append account name" is on (the same rule as customers: names.APPENDED_NAME_FORMAT).
+"Append account name" is on (the same rule as customers: names.APPENDED_NAME_FORMAT). Which
+QBO vendor a member lands on is decided the customers' way (cwqbo.transfer.pairing.match).
 """
 
 from __future__ import annotations

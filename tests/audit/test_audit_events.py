@@ -100,6 +100,13 @@ def everything(app, web, make_user, login, cw_sandbox, run_jobs, outbox):
     mark_ids = ids_of(cw_sandbox, "10011")
     state = {"mode": "mark_exported", "config_id": "1", "location_id": "", "ids": mark_ids}
     web.post("/batches/mark-exported/invoices", {**state, "shown": mark_ids, "step": "confirm"})
+    # Pairings: the run paired Café Müller & Söhne (Manage company 252); re-pair, then unpair.
+    with app.app_context():
+        from cwqbo.models import Pairing
+
+        pairing_id = db.session.scalar(db.select(Pairing.id).where(Pairing.manage_id == "252"))
+    web.post(f"/settings/quickbooks/1/pairings/{pairing_id}/repair", {"qbo_id": "2"})
+    web.post(f"/settings/quickbooks/1/pairings/{pairing_id}/unpair", {})
     # The team: an invitation withdrawn, one sent, a role changed, a user (de)activated.
     web.post("/users", {"email": "gone@example.com", "role": "member"})
     web.post("/users/invitations/1/withdraw", {})
