@@ -2,8 +2,9 @@
 ordinary batches, sets aside what failed with its reason, and sends it again once the
 configuration's mappings change. It never switches itself off.
 
-A run is guarded by a Redis lock with a short TTL that a heartbeat thread renews, so an
-overlapping run is skipped, and a run whose worker died frees the lock within a minute.
+A run is guarded by a Redis lock with a short TTL (``BATCH_LOCK_TTL``, like a batch's) that a
+heartbeat thread renews, so an overlapping run is skipped, and the lock of a run whose worker
+died expires on its own.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
+
+from flask import current_app
 
 from cwqbo.batches.lease import holder
 from cwqbo.extensions import db
@@ -32,7 +35,6 @@ from cwqbo.models.user import utcnow
 
 log = logging.getLogger(__name__)
 BATCH_KINDS = {"invoices": "invoices", "expenses": "expenses", "inventory": "products"}
-LOCK_TTL = 60  # seconds; renewed every TTL/3 while the run lives
 POLL_SECONDS = 1.0
 RUN_TIMEOUT = 3300  # a run waits this long at most for its batches (its job has 3600 s)
 
@@ -88,9 +90,10 @@ def run_autosync(config_id: int) -> dict:
         return {"outcome": "skipped", "message": f"Skipped: AutoSync of {name} is off."}
     if not config.is_connected:
         return {"outcome": "skipped", "message": f"Skipped: {name} is not connected."}
+    ttl = int(current_app.config["BATCH_LOCK_TTL"])  # renewed every ttl/3 while the run lives
     lock = get_redis().lock(
         f"{KEY_PREFIX}lock:autosync:{config_id}",
-        timeout=LOCK_TTL,
+        timeout=ttl,
         blocking=False,
         thread_local=False,  # renewed from the heartbeat thread
     )
@@ -100,7 +103,7 @@ def run_autosync(config_id: int) -> dict:
             "outcome": "skipped",
             "message": f"Skipped: the previous AutoSync run of {name} is still going.",
         }
-    beat = _Heartbeat(lock)
+    beat = _Heartbeat(lock, ttl / 3)
     beat.start()
     try:
         setting.last_started_at = utcnow()
@@ -120,12 +123,12 @@ def run_autosync(config_id: int) -> dict:
 
 
 class _Heartbeat(threading.Thread):
-    def __init__(self, lock) -> None:
+    def __init__(self, lock, every: float) -> None:
         super().__init__(daemon=True)
-        self.lock, self.stopped = lock, threading.Event()
+        self.lock, self.every, self.stopped = lock, every, threading.Event()
 
     def run(self) -> None:
-        while not self.stopped.wait(LOCK_TTL / 3):
+        while not self.stopped.wait(self.every):
             try:
                 self.lock.reacquire()
             except Exception:
