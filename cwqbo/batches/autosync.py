@@ -87,8 +87,10 @@ def run_autosync(config_id: int) -> dict:
     setting = db.session.get(AutoSyncSetting, config_id)
     name = config.name if config is not None else f"Configuration {config_id}"
     if config is None or setting is None or not setting.enabled:
+        _unschedule(name)
         return {"outcome": "skipped", "message": f"Skipped: AutoSync of {name} is off."}
     if not config.is_connected:
+        _unschedule(name)
         return {"outcome": "skipped", "message": f"Skipped: {name} is not connected."}
     ttl = int(current_app.config["BATCH_LOCK_TTL"])  # renewed every ttl/3 while the run lives
     lock = get_redis().lock(
@@ -120,6 +122,16 @@ def run_autosync(config_id: int) -> dict:
 
         email_admins_failures(config, report)
     return report.as_result()
+
+
+def _unschedule(name: str) -> None:
+    """Register the schedule again, so an entry left for a run that should not be goes."""
+    from cwqbo.jobs.schedule import reschedule_payment_sync
+
+    try:
+        reschedule_payment_sync()  # the whole schedule, from the database as it is now
+    except Exception:  # the next registration (scheduler start, a saved tab) does it
+        log.exception("could not drop the AutoSync entry of %s from the schedule", name)
 
 
 class _Heartbeat(threading.Thread):

@@ -95,8 +95,20 @@ def test_an_overlapping_run_is_skipped_and_recorded(connected, app, redis_conn):
         lock.release()
 
 
-def test_a_run_of_a_configuration_turned_off_is_skipped_and_says_so(connected, app):
+def test_a_run_of_a_removed_configuration_is_skipped_and_drops_its_entry(connected, app):
     with app.app_context():
-        run = db.session.get(TaskRun, run_periodic("autosync:1"))
+        other = QBOConfiguration(name="Second company", status=QBOConfiguration.CONNECTED)
+        db.session.add(other)
+        db.session.commit()
+        other_id = other.id
+    turn_on(app, config_id=other_id)
+    register(app)
+    assert f"{ID_PREFIX}autosync-{other_id}" in autosync_entries(app)
+    with app.app_context():
+        db.session.delete(db.session.get(QBOConfiguration, other_id))  # no re-registration
+        db.session.commit()
+        run = db.session.get(TaskRun, run_periodic(f"autosync:{other_id}"))
         assert run.result["outcome"] == "skipped"
-        assert "AutoSync of" in run.message and "is off" in run.message
+        assert run.message == f"Skipped: AutoSync of Configuration {other_id} is off."
+    assert autosync_entries(app) == {}, "the stale entry is gone"
+    assert FIXED <= set(entries(app))
