@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from cwqbo.batches.execution import settings_for_config
 from cwqbo.batches.rows import UnpostedRow, parse_row
+from cwqbo.batches.store import previous_documents
 from cwqbo.connections import NotConnected, manage_client, qbo_client
 from cwqbo.connectwise import ManageError, ManageNotFound
 from cwqbo.connectwise import conditions as C
@@ -228,6 +229,7 @@ def preview(
             ids,
             settings_for_config(config, invoice_detail),
             KINDS[kind],
+            previous=previous_documents(kind, ids),
         )
     except (ManageError, QBOError, NotConnected) as exc:
         raise SelectionError(f"The preview could not be made: {exc}") from exc

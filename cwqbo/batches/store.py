@@ -122,23 +122,9 @@ class DatabaseStore:
         return keep
 
     def _previous_documents(self, rows: list[BatchTransaction]) -> dict[str, dict]:
-        """Return {manage_id: QBO document} left by earlier transfers, since unbatched."""
         if not rows:
             return {}
-        earlier = db.session.scalars(
-            db.select(BatchTransaction)
-            .where(
-                BatchTransaction.kind == rows[0].kind,
-                BatchTransaction.manage_id.in_([r.manage_id for r in rows]),
-                BatchTransaction.state == BatchTransaction.UNBATCHED,
-                BatchTransaction.qbo_id.is_not(None),
-            )
-            .order_by(BatchTransaction.id)
-        ).all()
-        return {
-            r.manage_id: {"entity": r.qbo_entity, "id": r.qbo_id, "voided": r.qbo_voided}
-            for r in earlier
-        }
+        return previous_documents(rows[0].kind, [r.manage_id for r in rows])
 
     def update(self, tx: Tx, **fields: Any) -> None:
         row = db.session.get(BatchTransaction, tx.id)
@@ -224,3 +210,21 @@ class DatabaseStore:
             )
         )
         db.session.commit()
+
+
+def previous_documents(kind: str, manage_ids: list[str]) -> dict[str, dict]:
+    """Return {manage_id: QBO document} left by earlier transfers, since unbatched."""
+    earlier = db.session.scalars(
+        db.select(BatchTransaction)
+        .where(
+            BatchTransaction.kind == kind,
+            BatchTransaction.manage_id.in_(manage_ids),
+            BatchTransaction.state == BatchTransaction.UNBATCHED,
+            BatchTransaction.qbo_id.is_not(None),
+        )
+        .order_by(BatchTransaction.id)
+    ).all()
+    return {
+        r.manage_id: {"entity": r.qbo_entity, "id": r.qbo_id, "voided": r.qbo_voided}
+        for r in earlier
+    }

@@ -10,6 +10,7 @@ from typing import Any
 from cwqbo import modules as custom_modules
 from cwqbo.modules import WHERE
 from cwqbo.transfer.context import NEED_ORDER
+from cwqbo.transfer.duplicates import candidate, duplicate_problems
 from cwqbo.transfer.invoices import INVOICES
 from cwqbo.transfer.kind import Kind, Plan
 from cwqbo.transfer.problems import Problem
@@ -25,19 +26,28 @@ def dry_run(
     manage_ids: Sequence[str],
     settings: TransferSettings,
     kind: Kind = INVOICES,
+    previous: dict[str, dict] | None = None,
 ) -> dict:
-    """Plan every selected transaction against live data; only reads are sent to either API."""
+    """Plan every selected transaction against live data; only reads are sent to either API.
+
+    ``previous`` is {row key: QBO document} kept by earlier, since unbatched, transfers:
+    a re-send uses that copy (or its voided number) again, so its number is no duplicate.
+    """
     found, parties, shortfall = read_export(manage, kind, manage_ids)
-    exported = list(found.values())
+    keys, exported = list(found), list(found.values())
+    previous = previous or {}
     ctx = load_references(manage, qbo, kind, exported, parties, settings)
     documents, creates, seen = [], [], set()
-    for doc in exported:
-        try:
-            plan = kind.plan(doc, ctx)
-        except Exception as exc:  # as the run does: one unreadable document, not a broken page
-            log.exception("planning %s %s for the preview failed", kind.noun, doc.get("id"))
-            plan = _unreadable(kind, doc, exc)
-        plan.problems = plan.problems + custom_modules.installed().problems(kind.name, doc, plan)
+    plans = [_plan(kind, doc, ctx) for doc in exported]
+    numbers = [i for i, plan in enumerate(plans) if not plan.problems]
+    # As the run does: a number QBO already holds is a problem (issue 13 §2).
+    clashes = duplicate_problems(
+        qbo, [candidate(plans[i], None, previous.get(keys[i])) for i in numbers]
+    )
+    for index, problem in zip(numbers, clashes, strict=True):
+        if problem is not None:
+            plans[index].problems = [*plans[index].problems, problem]
+    for doc, plan in zip(exported, plans, strict=True):
         body = None
         if not plan.problems and plan.skip_reason is None:
             for need in plan.needs:
@@ -74,6 +84,16 @@ def dry_run(
         "problems": sum(bool(d["problems"]) for d in documents),
         "skipped": sum(bool(d["skip_reason"]) for d in documents),
     }
+
+
+def _plan(kind: Kind, doc: dict, ctx: Any) -> Plan:
+    try:
+        plan = kind.plan(doc, ctx)
+    except Exception as exc:  # as the run does: one unreadable document, not a broken page
+        log.exception("planning %s %s for the preview failed", kind.noun, doc.get("id"))
+        plan = _unreadable(kind, doc, exc)
+    plan.problems = plan.problems + custom_modules.installed().problems(kind.name, doc, plan)
+    return plan
 
 
 def _missing(kind: Kind, shortfall: Shortfall) -> list[dict]:

@@ -18,6 +18,7 @@ from cwqbo import modules as custom_modules
 from cwqbo.connectwise import ManageError
 from cwqbo.quickbooks.errors import QBOError
 from cwqbo.transfer.documents import QBOSteps
+from cwqbo.transfer.duplicates import candidate, duplicate_problems
 from cwqbo.transfer.invoices import INVOICES
 from cwqbo.transfer.kind import Kind, RunContext
 from cwqbo.transfer.marking import ManageSteps
@@ -168,11 +169,19 @@ class Runner(QBOSteps, ManageSteps):
             return False
         self.manage_ref, self.qbo_ref = ctx.manage, ctx.qbo
         self.store.action("validation", "reference", label, OK)
-        for tx in txs:
+        planned = [tx for tx in txs if self._plan_one(tx)]
+        try:
+            self._check_numbers(planned)
+        except QBOError as exc:
+            self.store.action("validation", "reference", label, BAD, message=str(exc))
+            for tx in planned:
+                self._fail(tx, f"Could not check the document numbers in QuickBooks: {exc}")
+            return False
+        for tx in planned:
             self._validate_one(tx)
         return True
 
-    def _validate_one(self, tx: Tx) -> None:
+    def _plan_one(self, tx: Tx) -> bool:
         key, label = f"tx:{tx.id}", self.kind.label(tx)
         try:
             tx.plan = self.kind.plan(tx.export, self.ctx)
@@ -182,9 +191,23 @@ class Runner(QBOSteps, ManageSteps):
             message = f"ConnectWise sent data cwqbo cannot read for this {noun}: {exc!r}"
             self.store.action("validation", key, label, BAD, tx=tx, message=message)
             self._fail(tx, message)
-            return
+            return False
         plan = tx.plan
         plan.problems = plan.problems + self.modules.problems(self.kind.name, tx.export, plan)
+        return True
+
+    def _check_numbers(self, txs: list[Tx]) -> None:
+        """A number QBO already holds is a problem now, before anything is written (§2)."""
+        # A transaction already "sending" may be in QBO by now: documents.py adopts it.
+        txs = [t for t in txs if t.state in (SELECTED, VALIDATED) and not t.plan.problems]
+        found = duplicate_problems(self.qbo, [candidate(t.plan, t.qbo_id, t.previous) for t in txs])
+        for tx, problem in zip(txs, found, strict=True):
+            if problem is not None:
+                tx.plan.problems = [*tx.plan.problems, problem]
+
+    def _validate_one(self, tx: Tx) -> None:
+        key, label = f"tx:{tx.id}", self.kind.label(tx)
+        plan = tx.plan
         if plan.problems:
             problems = [p.as_dict() for p in plan.problems]
             text = " ".join(str(p) for p in plan.problems)
