@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from payments_support import sync
 
 from cwqbo.extensions import db
@@ -141,17 +142,29 @@ def test_a_second_run_changes_nothing(transferred, mode, app, run_jobs):
     assert second.message.startswith("Nothing changed in ConnectWise")
 
 
-def test_a_voided_invoice_is_flagged_not_guessed(transferred, mode, app, run_jobs):
+@pytest.mark.parametrize("how", ["void", "delete"])
+def test_a_voided_or_deleted_invoice_is_flagged_not_guessed(transferred, mode, app, run_jobs, how):
     books = transferred
     books.pay({"10003": D("300.00")}, day="2026-11-10")
     assert sync(app, run_jobs).status == "succeeded"
     books.delete_payment_of("10003")
     invoice = books.invoice("10003")
-    books.qbo(lambda c: c.void("Invoice", invoice["Id"], invoice["SyncToken"], "test-void"))
+    change = books.qbo(lambda c: getattr(c, how))
+    books.qbo(lambda c: change("Invoice", invoice["Id"], invoice["SyncToken"], f"test-{how}"))
     run = sync(app, run_jobs)
     assert run.status == "failed"
     assert "1 flagged and left alone" in run.message
     assert books.manage("10003")["paid"] == D("300.00")  # not guessed at
+    with app.app_context():
+        from cwqbo.models import BatchTransaction
+
+        row = db.session.scalar(
+            db.select(BatchTransaction).where(
+                BatchTransaction.batch_id == run.id, BatchTransaction.number == "10003"
+            )
+        )
+        word = {"void": "voided", "delete": "deleted"}[how]
+        assert f"The invoice was {word} in QuickBooks" in row.message
 
 
 def test_a_manage_that_keeps_one_payment_gets_one_summed_payment(
