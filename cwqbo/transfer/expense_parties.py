@@ -66,6 +66,12 @@ def member_party(doc: dict, parties: dict) -> pairing.Party:
     )
 
 
+def member_pair(doc: dict, parties: dict) -> tuple[str, str, str]:
+    """Return (kind, id, name) of the member, what a plan pairs with its QBO vendor."""
+    party = member_party(doc, parties)
+    return party.kind, party.manage_id, N.clean(member_of(doc).get("name")) or party.plain
+
+
 def vendor_names(documents: list[dict], ctx: Any) -> set[str]:
     """Return the vendor display names the reimbursable expenses may need."""
     names: set[str] = set()

@@ -20,7 +20,7 @@ from cwqbo.transfer import names as N
 from cwqbo.transfer import problems as P
 from cwqbo.transfer.context import Context, dec, num, ref_to
 from cwqbo.transfer.expense_export import UNPOSTED, match_expenses
-from cwqbo.transfer.expense_parties import member_key, vendor, vendor_names
+from cwqbo.transfer.expense_parties import member_key, member_pair, vendor, vendor_names
 from cwqbo.transfer.kind import Kind, Plan, RunContext
 
 EXPENSES_TAB = P.CWQBO + "Expenses tab"
@@ -196,6 +196,7 @@ def plan_expense(doc: dict, ctx: RunContext) -> Plan:
         "amount": num(d.amount),
         "class": d.class_name,
     }
+    found = d.ctx.memo.get("match")  # how the member's vendor was matched (pairing.match)
     return Plan(
         entity=None if d.skip_reason or problems else d.entity,
         doc_number=d.doc_number,
@@ -205,6 +206,8 @@ def plan_expense(doc: dict, ctx: RunContext) -> Plan:
         needs=[] if d.skip_reason else d.ctx.needs,
         skip_reason=d.skip_reason,
         lines=[] if d.skip_reason else [line],
+        note=found.note if found is not None and found.how != "paired" else None,
+        pair=member_pair(doc, ctx.parties) if found is not None else None,
     )
 
 

@@ -85,3 +85,49 @@ def test_a_vendor_named_like_a_customer_gets_the_suffix(
     assert vendor_pairings(app)["9"][1] == "Amazon Business (V)"
     text = "\n".join(logs(app, batch_id))
     assert '"Amazon Business" is already a QBO customer: the vendor for Manage vendor' in text
+
+
+def test_a_member_named_like_an_employee_gets_a_suffixed_vendor_and_keeps_it(
+    app, connected, manage, qbo_server, run_jobs
+):
+    """Member jdoe's name "Jane Doe" is a QBO employee (id 40)."""
+    from test_expense_transfer import qbo_rows as expense_rows
+    from test_expense_transfer import sample
+    from test_expense_transfer import set_options as set_expense_tab
+    from test_expense_transfer import submit as submit_expenses
+    from transfer_support import batch_status, transactions
+
+    state, qbo_state = manage[1], qbo_server[1]
+    set_expense_tab(app, qbo_state)
+    set_options(app, collision_suffix="(V)")
+    jdoe = sorted(
+        row_id
+        for row_id, doc in sample(state).items()
+        if doc["record"]["member"]["identifier"] == "jdoe"
+        and doc["record"]["classification"] == "Reimbursable"
+    )
+    assert len(jdoe) >= 2
+    batch_id = submit_expenses(app, jdoe[:1])
+    run_jobs()
+    assert batch_status(app, batch_id)[0] == "succeeded", transactions(app, batch_id)
+    (bill,) = expense_rows(qbo_state, "Bill")
+    assert bill["VendorRef"]["name"] == "Jane Doe (V)"
+    with app.app_context():
+        pairing = db.session.scalar(db.select(Pairing).where(Pairing.manage_kind == "member"))
+        assert (pairing.qbo_id, pairing.qbo_name) == (bill["VendorRef"]["value"], "Jane Doe (V)")
+        log = "\n".join(r.message for r in logs_of(batch_id))
+    assert '"Jane Doe" is already a QBO employee: the vendor for Manage member' in log
+
+    vendors = sorted(v["DisplayName"] for v in expense_rows(qbo_state, "Vendor"))
+    batch_id = submit_expenses(app, jdoe[1:2])
+    run_jobs()
+    assert batch_status(app, batch_id)[0] == "succeeded"
+    later = [b for b in expense_rows(qbo_state, "Bill") if b["Id"] != bill["Id"]]
+    assert [b["VendorRef"]["value"] for b in later] == [bill["VendorRef"]["value"]]
+    assert sorted(v["DisplayName"] for v in expense_rows(qbo_state, "Vendor")) == vendors
+
+
+def logs_of(batch_id: int):
+    from cwqbo.models import BatchLog
+
+    return db.session.scalars(db.select(BatchLog).where(BatchLog.batch_id == batch_id)).all()
