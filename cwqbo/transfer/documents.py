@@ -316,6 +316,8 @@ class QBOSteps(Steps):
         if tx.plan is None or tx.plan.pair is None or pair is None or not ref.get("value"):
             return
         kind, manage_id, manage_name = tx.plan.pair
+        if not manage_id:
+            return
         party = PARTY_ENTITY.get(entity)
         if party is None:
             return

@@ -110,7 +110,7 @@ def customer_party(tx: dict, customer: dict | None) -> pairing.Party:
     appended = N.customer_display_name(tx, customer, True)
     return pairing.Party(
         pairing.COMPANY,
-        str(company.get("id")),
+        str(company.get("id") or ""),
         f'Manage company "{N.company_name(tx, customer)}" (id {company.get("id")})',
         plain,
         appended if appended != plain else "",

@@ -121,7 +121,8 @@ def match(
     """
     pairings, suffix = ctx.settings.pairings, ctx.settings.collision_suffix
     noun = entity.lower()
-    paired = pairings.get(party.kind, party.manage_id)
+    # A party without a Manage id (never seen in a valid export) is matched, never paired.
+    paired = pairings.get(party.kind, party.manage_id) if party.manage_id else None
     if paired is not None and paired.entity == entity:
         return _paired(ctx, entity, party, paired)
     wanted = {_key(n) for n in forms(party, suffix)}

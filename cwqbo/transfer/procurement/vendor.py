@@ -38,7 +38,7 @@ def vendor_party(doc: dict, vendor_row: dict | None) -> pairing.Party:
     appended = vendor_name(doc, vendor_row, True)
     return pairing.Party(
         pairing.VENDOR,
-        str(company.get("id") or plain),
+        str(company.get("id") or ""),
         f'Manage vendor company "{plain}" (id {company.get("id")})',
         plain,
         appended if appended != plain else "",
