@@ -100,6 +100,8 @@ class Context:
         self.manage = manage
         self.settings = settings
         self.problems: list[Problem] = []
+        # Every change made so QBO takes the document, said in the preview and the log.
+        self.changes: list[str] = []
         self._needs: dict[tuple[str, str], Needed] = {}
         self.memo: dict[str, Any] = {}  # per-invoice results computed once (tax code, …)
         self.number = N.clean(tx.get("documentNumber"))
@@ -110,6 +112,11 @@ class Context:
         problem = Problem(message, fix, where)
         if problem not in self.problems:
             self.problems.append(problem)
+
+    def changed(self, text: str) -> None:
+        """Record a change made to satisfy QBO (once), e.g. a ':' replaced in a name."""
+        if text not in self.changes:
+            self.changes.append(text)
 
     def need(self, entity: str, name: str, body: dict, label: str) -> None:
         """Ask for ``name`` to be created before the document (once per document)."""

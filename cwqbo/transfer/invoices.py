@@ -113,6 +113,9 @@ def draft(
     if foreign_ok and (currency != qbo.home_currency or qbo.multi_currency_enabled):
         out.currency = currency
     out.customer_name = header.customer(ctx, currency, foreign_ok)
+    company = N.company_name(tx, customer)
+    if N.no_colon(company) in out.customer_name:  # the name cwqbo derived, not a paired one
+        _say(ctx, N.colon_change("Customer", company, N.no_colon(company)))
     if not credit:  # a credit memo has nothing due
         out.term = header.term(ctx)
         out.due_date = parse_date(tx.get("dueDate"))
@@ -126,6 +129,11 @@ def draft(
         out.txn_tax_code = code if qbo.us else None
     _check_size(ctx, out)
     return out
+
+
+def _say(ctx: Context, change: str | None) -> None:
+    if change:
+        ctx.changed(change)
 
 
 def _check_size(ctx: Context, out: Draft) -> None:
@@ -226,6 +234,7 @@ def plan_invoice(
         lines=lines.preview(d.ctx, d.lines),
         note=found.note if found is not None and found.how != "paired" else None,
         pair=(party.kind, party.manage_id, party.plain) if found is not None else None,
+        changes=[] if d.skip_reason or problems else list(d.ctx.changes),
     )
 
 

@@ -147,6 +147,12 @@ def _gl_account(ctx: Context, line: dict, account_id: str | None) -> str | None:
 def _work(ctx: Context, line: dict, account_id: str | None, what: str) -> str | None:
     field, label = WORK_FIELDS[ctx.settings.service_item_source]
     name = N.ref_name(line.get(field))
+    raw = line.get(field)
+    change = N.colon_change(
+        label.capitalize(), (raw or {}).get("name") if isinstance(raw, dict) else raw, name
+    )
+    if change:
+        ctx.changed(change)
     if not name:
         if ctx.settings.detailed:
             ctx.problem(
@@ -169,6 +175,10 @@ def _work(ctx: Context, line: dict, account_id: str | None, what: str) -> str | 
 
 def _product(ctx: Context, line: dict, account_id: str | None) -> str | None:
     name = N.product_item_name(line)
+    raw = (line.get("item") or {}).get("identifier") or line.get("glItemId")
+    change = N.colon_change("Product", raw, name)
+    if change:
+        ctx.changed(change)
     return _use_or_create(
         ctx, name, lambda: _product_body(ctx, line, name, account_id), f"product {name}"
     )

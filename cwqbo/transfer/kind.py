@@ -67,6 +67,8 @@ class Plan:
     note: str | None = None  # a remark for the preview and the batch log (how a party matched)
     # The Manage party to pair with the QBO record the document lands on: (kind, id, name).
     pair: tuple[str, str, str] | None = None
+    # Each change made so QBO takes the document (issue 13 §4): preview and batch log.
+    changes: list[str] = field(default_factory=list)
 
     @property
     def customer_name(self) -> str:

@@ -109,9 +109,25 @@ def _finish(ctx: Context, draft: LineDraft) -> LineDraft:
         description = A.UOM_FORMAT.format(description=description, uom=draft.uom)
     qty, price = draft.qty, draft.price
     # QBO refuses a line whose Qty x UnitPrice is not its Amount (fault 6070).
+    if qty is not None and price is not None and r2(qty * price) != draft.amount:
+        ctx.changed(
+            f'Line "{_short(description)}": quantity {qty} x unit price {price} is '
+            f"{qty * price}, not its amount {draft.amount} to the cent; it is sent as the "
+            "amount alone, without quantity and unit price (QuickBooks refuses a line whose "
+            "quantity x price differs from its amount)."
+        )
     if qty is None or price is None or r2(qty * price) != draft.amount:
         qty = price = None
+    if len(description) > L.DESCRIPTION_MAX:
+        ctx.changed(
+            f'Line "{_short(description)}": its description of {len(description)} characters '
+            f"is cut to QuickBooks' {L.DESCRIPTION_MAX}."
+        )
     return replace(draft, description=description[: L.DESCRIPTION_MAX], qty=qty, price=price)
+
+
+def _short(text: str, size: int = 60) -> str:
+    return text if len(text) <= size else text[: size - 1] + "…"
 
 
 def preview(ctx: Context, drafts: list[LineDraft]) -> list[dict]:

@@ -19,6 +19,17 @@ def no_colon(text: str) -> str:
     return clean(text.replace(":", A.NAME_COLON_REPLACEMENT))
 
 
+def colon_change(what: str, original: object, sent: str) -> str | None:
+    """Say how a name with ':' goes to QBO (issue 13 §4), or None when nothing changed."""
+    original = clean(original)
+    if ":" not in original or original == sent:
+        return None
+    return (
+        f'{what} "{original}" goes to QuickBooks as "{sent}": QuickBooks reads ":" as a '
+        f'parent:child separator, so cwqbo writes "{A.NAME_COLON_REPLACEMENT}" instead.'
+    )
+
+
 def company_name(tx: dict, customer: dict | None) -> str:
     """Return the Manage company name of an exported invoice."""
     company = (customer or {}).get("company") or tx.get("company") or {}

@@ -72,6 +72,7 @@ def dry_run(
                 "problems": [p.as_dict() for p in plan.problems],
                 "skip_reason": plan.skip_reason,
                 "note": getattr(plan, "note", None),  # how its customer/vendor was matched
+                "changes": [] if plan.problems else list(plan.changes),  # said, never silent
                 "body": body,
             }
         )
@@ -114,6 +115,7 @@ def _missing(kind: Kind, shortfall: Shortfall) -> list[dict]:
             "currency": "",
             "problems": [problem],
             "skip_reason": None,
+            "changes": [],
             "body": None,
         }
         for key in shortfall.missing

@@ -220,6 +220,8 @@ class Runner(QBOSteps, ManageSteps):
             self.store.log(f"{label}: {note}", tx=tx)
         self.store.action("validation", key, label, OK, tx=tx, message=message)
         if tx.state == SELECTED:
+            for change in plan.changes:  # said once, when it is first validated (§4)
+                self.store.log(f"{label}: changed for QuickBooks: {change}", tx=tx)
             self._set(tx, VALIDATED, message="")
 
 
