@@ -64,6 +64,11 @@ def test_bad_transaction_parked_rest_sent_one_mail_then_sent_after_the_fix(
         assert run.result["sent"] == 2 and run.result["failed"] == 1
     assert sorted(set(qbo_invoice_numbers(qbo_server[0])) - set(before)) == ["10012", "10013"]
 
+    review = connected.get("/batches/review").get_data(as_text=True)
+    assert ident in review, "an ordinary batch, listed in Review with its Batch ID"
+    batch_log = connected.get(f"/batches/{ident}/log.txt").get_data(as_text=True)
+    assert "Started by AutoSync of Default (every 120 min): 3 unposted invoices." in batch_log
+
     mails = autosync_mails(outbox)
     assert sorted(m["To"] for m in mails) == ["admin@example.com", "second-admin@example.com"]
     body = mails[0].get_body(preferencelist=("plain",)).get_content()
