@@ -29,6 +29,7 @@ STATUS_GROUPS = {
     "transferred": ("Transferred", (T.BATCHED, T.SKIPPED)),
     "failed": ("Failed", (T.FAILED,)),
     "unbatched": ("Unbatched", (T.UNBATCHED,)),
+    "elsewhere": ("Sent in another batch", (T.ELSEWHERE,)),  # issue 13 §5
     "unfinished": ("Not finished", (T.SELECTED, T.VALIDATED, T.SENDING, T.IN_QBO)),
 }
 GROUP_OF = {state: key for key, (_, states) in STATUS_GROUPS.items() for state in states}
