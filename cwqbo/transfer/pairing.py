@@ -150,7 +150,13 @@ def match(
 def _paired(ctx: Context, entity: str, party: Party, paired: Paired) -> Match | None:
     row = ctx.qbo.get(entity, paired.qbo_id)
     if row is None or row.get("Active") is False:
-        state = "is inactive in QBO" if row is not None else "is no longer in QBO"
+        # The batch loads the paired record by the name it had when paired: a record renamed
+        # or deleted in QBO since is not found.
+        state = (
+            "is inactive in QBO"
+            if row is not None
+            else "QBO no longer has under that name (renamed or deleted there)"
+        )
         ctx.problem(
             f'{party.label} is paired with QBO {entity.lower()} "{paired.name}" (id '
             f"{paired.qbo_id}), which {state}.",

@@ -33,7 +33,7 @@ def test_a_paired_company_lands_on_its_record_whatever_the_naming_option(mapper)
         assert plan.note is None  # nothing was decided: it is paired
 
 
-def test_a_paired_record_renamed_in_qbo_is_still_used(mapper):
+def test_a_paired_record_is_found_by_its_id_not_its_name(mapper):
     ref = mapper.make_ref("US")
     ref.add("Customer", {"Id": "77", "DisplayName": "Renamed in QBO"})
     plan = mapper.plan(mapper.tx("10013"), ref=ref, pairings=paired(("259", "77", "Old name")))
@@ -43,8 +43,9 @@ def test_a_paired_record_renamed_in_qbo_is_still_used(mapper):
 def test_a_paired_record_gone_or_inactive_is_a_problem_pointing_at_the_pairings_page(mapper):
     plan = mapper.plan(mapper.tx("10013"), pairings=paired(("259", "999", "Gone Inc")))
     (problem,) = plan.problems
-    assert 'is paired with QBO customer "Gone Inc" (id 999), which is no longer in QBO' in str(
-        problem
+    assert (
+        'is paired with QBO customer "Gone Inc" (id 999), which QBO no longer has under that name'
+        in str(problem)
     )
     assert "Pairings" in problem.where
     plan = mapper.plan(mapper.tx("10013"), pairings=paired(("259", "3", "Old Client LLC")))
