@@ -103,6 +103,12 @@ def load_config(env: Mapping[str, str] | None = None, instance: Path | str | Non
     remember_days = _int(env, "REMEMBER_DAYS", 30)
     if remember_days < 1:
         raise ConfigError(f"REMEMBER_DAYS must be at least 1 (days), got {remember_days}.")
+    mark_concurrency = _int(env, "MANAGE_MARK_CONCURRENCY", 8)
+    if not 1 <= mark_concurrency <= 10:
+        raise ConfigError(
+            "MANAGE_MARK_CONCURRENCY must be 1 to 10 (ConnectWise batch requests sent at once; "
+            f"1 sends them one after the other), got {mark_concurrency}."
+        )
     trusted_proxies = _int(env, "TRUSTED_PROXIES", 0)
     if trusted_proxies < 0:
         raise ConfigError(
@@ -153,6 +159,7 @@ def load_config(env: Mapping[str, str] | None = None, instance: Path | str | Non
         "FORGOT_THROTTLE_ACCOUNT": env.get("FORGOT_THROTTLE_ACCOUNT", "3 per hour"),
         "FORGOT_THROTTLE_IP": env.get("FORGOT_THROTTLE_IP", "10 per hour"),
         "QBO_THROTTLE_WAIT": _int(env, "QBO_THROTTLE_WAIT", 60),
+        "MANAGE_MARK_CONCURRENCY": mark_concurrency,
         "API_RETRY_BACKOFF": 1.0,  # seconds; tests shorten it
     }
 

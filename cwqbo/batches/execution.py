@@ -201,7 +201,7 @@ def _runner(batch: Batch, store: DatabaseStore):
         from cwqbo.batches.payment_run import PaymentRunner
 
         return PaymentRunner(batch, manage, qbo, store)
-    return runner_class(
+    runner = runner_class(
         batch.identifier,
         manage,
         qbo,
@@ -210,6 +210,8 @@ def _runner(batch: Batch, store: DatabaseStore):
         mark_only=mark_only,
         backoff=backoff,
     )
+    runner.mark_concurrency = current_app.config["MANAGE_MARK_CONCURRENCY"]
+    return runner
 
 
 def _end(batch_id: int, status: str, message: str) -> dict:

@@ -222,8 +222,14 @@ class AccountingMixin:
         *,
         kind: str,
         summarize_expenses: bool = False,
+        look_up: bool = assumptions.LOOKUP_BATCH_AFTER_CREATE,
     ) -> dict:
-        """Mark GL records batched under ``batch_identifier``; return the AccountingBatch."""
+        """Mark GL records batched under ``batch_identifier``; return the AccountingBatch.
+
+        ``look_up=False`` returns the POST's answer as it came (``{}`` when empty): its body
+        is unknown (assumptions.LOOKUP_BATCH_AFTER_CREATE), so a caller that needs the
+        batch's id reads it back, many at once, with :meth:`find_batches`.
+        """
         if not batch_identifier or len(batch_identifier) > 50:
             raise ValueError("batch_identifier must be 1..50 characters")
         ids = sorted({int(i) for i in processed_record_ids})
@@ -240,8 +246,8 @@ class AccountingMixin:
             "summarizeExpenses": summarize_expenses,
         }
         created = self.post(BATCHES_PATH, body)
-        if not assumptions.LOOKUP_BATCH_AFTER_CREATE and isinstance(created, dict):
-            return created
+        if not look_up:
+            return created if isinstance(created, dict) else {}
         batch = self.find_batch(batch_identifier)
         if batch is None:
             raise ManageError(
@@ -254,6 +260,16 @@ class AccountingMixin:
         """Return the batch with this identifier, or ``None``."""
         cond = C.eq("batchIdentifier", batch_identifier)
         return next(self.iter_records(BATCHES_PATH, conditions=cond, page_size=2), None)
+
+    def find_batches(self, batch_identifiers: Iterable[str]) -> dict[str, dict]:
+        """Return {batchIdentifier: batch} of those that exist, ``LOOKUP_CHUNK`` a call."""
+        names = list(dict.fromkeys(batch_identifiers))
+        found: dict[str, dict] = {}
+        for start in range(0, len(names), LOOKUP_CHUNK):
+            cond = C.in_("batchIdentifier", names[start : start + LOOKUP_CHUNK])
+            for batch in self.iter_records(BATCHES_PATH, conditions=cond):
+                found.setdefault(batch.get("batchIdentifier"), batch)
+        return found
 
     def iter_batches(self, conditions: str | None = None, **kw: Any) -> Iterator[dict]:
         return self.iter_records(BATCHES_PATH, conditions=conditions, **kw)

@@ -2,6 +2,7 @@
 
 Knows nothing about endpoints. Every call has a timeout; 429, 5xx and connection failures
 are retried with exponential backoff and jitter, honouring ``Retry-After``; other 4xx never.
+A 429 pauses every thread sending through the same transport until its ``Retry-After`` is up.
 A request that may have created something (a POST that is not a read) is retried only when
 Manage cannot have processed it (429, or the connection never opened).
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -104,6 +106,11 @@ class Transport:
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
         self.calls = 0
+        self.throttled = 0  # 429s answered
+        # A 429's Retry-After pauses every caller of this transport (the runner's concurrent
+        # marks share one): no thread sends before ``_resume_at`` (time.monotonic()).
+        self._resume_at = 0.0
+        self._lock = threading.Lock()
 
     def send(
         self,
@@ -119,12 +126,15 @@ class Transport:
         """Send one logical request (with retries) and return the 2xx response."""
         if idempotent is None:
             idempotent = method.upper() in ("GET", "HEAD", "PUT", "DELETE", "OPTIONS")
-        attempt = 0
+        attempt, waited = 0, False
         while True:
             attempt += 1
+            if not waited:  # a retry has just waited its own delay (the Retry-After)
+                self._hold()
             try:
                 return self._once(method, url, params, json, headers, auth)
             except ManageError as error:
+                pause = self._pause(error) if error.status == 429 else None
                 if not self._should_retry(error, idempotent, attempt):
                     raise
                 wait = self.retry.delay(attempt, error)
@@ -138,6 +148,29 @@ class Transport:
                     wait,
                 )
                 self.retry.sleep(wait)
+                waited = True
+                if pause is not None:
+                    self._served(pause)
+
+    def _hold(self) -> None:
+        """Wait out a pause another caller's 429 asked for."""
+        wait = self._resume_at - time.monotonic()
+        if wait > 0:
+            self.retry.sleep(min(wait, self.retry.max_retry_after))
+
+    def _pause(self, error: ManageError) -> float:
+        """Pause every caller for the 429's Retry-After; return when the pause ends."""
+        wait = min(max(error.retry_after or 0.0, 0.0), self.retry.max_retry_after)
+        with self._lock:
+            self.throttled += 1
+            self._resume_at = max(self._resume_at, time.monotonic() + wait)
+            return self._resume_at
+
+    def _served(self, pause: float) -> None:
+        """The caller that met the 429 waited it out: the pause it set is over."""
+        with self._lock:
+            if self._resume_at == pause:
+                self._resume_at = 0.0
 
     def _should_retry(self, error: ManageError, idempotent: bool, attempt: int) -> bool:
         if not error.retryable or attempt >= self.retry.max_attempts:
@@ -147,7 +180,8 @@ class Transport:
         return error.status == 429 or bool(getattr(error, "never_sent", False))
 
     def _once(self, method, url, params, json, headers, auth) -> requests.Response:
-        self.calls += 1
+        with self._lock:
+            self.calls += 1
         if params:
             # Encode every reserved character (quotes, backslashes, &) in conditions values.
             params = urlencode(params, quote_via=quote, safe="")

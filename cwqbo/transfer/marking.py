@@ -1,10 +1,22 @@
-"""Manage step of a run: each transaction becomes its own accounting batch, once."""
+"""Manage step of a run: each transaction becomes its own accounting batch, once.
+
+The batch POSTs go out ``mark_concurrency`` at a time on worker threads; every state is
+written on the runner's own thread (the store is not thread-safe), each before the next call
+for that transaction: "running" before its POST, then "batched" (or failed) once Manage
+answered. A 429 pauses the whole pool (the Manage transport's shared ``Retry-After``
+pause); no mark is dropped. A POST whose answer was lost is looked up before it is sent
+again, as before. The created batches' ids are read back in bulk, ``READ_BACK`` a call
+(cwqbo.connectwise.assumptions.LOOKUP_BATCH_AFTER_CREATE), not one look-up per batch.
+"""
 
 from __future__ import annotations
 
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 from typing import Any
 
 from cwqbo.connectwise import ManageError
+from cwqbo.connectwise.accounting import LOOKUP_CHUNK
 from cwqbo.transfer.steps import (
     BAD,
     BATCHED,
@@ -17,6 +29,90 @@ from cwqbo.transfer.steps import (
     Tx,
 )
 
+DEFAULT_CONCURRENCY = 8
+# A 429 means Manage did not take the POST: a mark still throttled after the client's retries
+# is sent again, up to this many times, without using up one of its MARK_ATTEMPTS.
+THROTTLED_ROUNDS = 20
+READ_BACK = LOOKUP_CHUNK  # batch ids read back per GET (batchIdentifier in (...))
+
+
+@dataclass
+class Mark:
+    """One transaction's Manage batch to create: what the worker thread needs."""
+
+    tx: Tx
+    ident: str
+    ids: list
+    label: str
+
+
+@dataclass
+class Answer:
+    """What Manage answered a mark: ``landed`` with the batch it knows of (may lack the id)."""
+
+    landed: bool
+    batch: dict
+    error: ManageError | None = None
+
+
+class Marks:
+    """The pool of marks of one run; transactions are added as they become markable."""
+
+    def __init__(self, steps: ManageSteps, workers: int) -> None:
+        self.steps = steps
+        self.workers = max(1, int(workers))
+        self.pool: ThreadPoolExecutor | None = None
+        self.running: dict[Future, Mark] = {}
+        self.started: set[int] = set()
+        self.unread: list[Tx] = []  # batched, their batch id not read back yet
+
+    def __enter__(self) -> Marks:
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is not None:  # a crash or a stop: let the POSTs sent finish, send no more
+            if self.pool is not None:
+                self.pool.shutdown(wait=True, cancel_futures=True)
+            return
+        try:
+            self.collect(block=True)
+            self.read_back()
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def add(self, txs: list[Tx]) -> None:
+        """Start marking these (each once per run), then apply whatever answers are in."""
+        for tx in txs:
+            if tx.id in self.started or tx.export is None:  # export None: dealt with already
+                continue
+            self.started.add(tx.id)
+            mark = self.steps._start_mark(tx)  # "running", saved before the POST
+            if self.pool is None:
+                self.pool = ThreadPoolExecutor(self.workers, thread_name_prefix="manage-mark")
+            self.running[self.pool.submit(self.steps._post_mark, mark)] = mark
+        self.collect(block=False)
+
+    def collect(self, *, block: bool) -> None:
+        """Apply the answers that are in (all of them, waiting, when ``block``)."""
+        while self.running:
+            timeout = None if block else 0
+            done, _ = wait(list(self.running), timeout=timeout, return_when=FIRST_COMPLETED)
+            if not done:
+                return
+            for future in done:
+                mark = self.running.pop(future)
+                self.steps._mark_answered(mark, future.result())
+                if mark.tx.state in (BATCHED, SKIPPED) and not mark.tx.manage_batch_id:
+                    self.unread.append(mark.tx)
+            if len(self.unread) >= READ_BACK:
+                self.read_back()
+
+    def read_back(self) -> None:
+        while self.unread:
+            chunk, self.unread = self.unread[:READ_BACK], self.unread[READ_BACK:]
+            self.steps._read_batch_ids(chunk)
+
 
 class ManageSteps(Steps):
     """Step 5: mark batched in Manage, only what QBO holds (or needs nothing from QBO)."""
@@ -24,43 +120,77 @@ class ManageSteps(Steps):
     manage: Any
     mark_only: bool
     backoff: float
+    sleep: Any
+    mark_concurrency: int = DEFAULT_CONCURRENCY
 
     # --- 5. mark batched in Manage, one batch per transaction -----------------------------
     def _mark_in_manage(self, txs: list[Tx]) -> None:
-        for tx in txs:
-            self._mark_one(tx)
+        with Marks(self, self.mark_concurrency) as marks:
+            marks.add(txs)
 
-    def _mark_one(self, tx: Tx) -> None:
-        if tx.export is None:  # no longer unposted: already dealt with when Manage was read
-            return
-        ident = tx.manage_batch_identifier
-        label = f"{self.kind.label(tx)} → batch {ident}"
+    def _start_mark(self, tx: Tx) -> Mark:
+        label = f"{self.kind.label(tx)} → batch {tx.manage_batch_identifier}"
         self.store.action("manage", f"tx:{tx.id}", label, RUNNING, tx=tx)
-        ids = self.kind.record_ids(tx.export)
+        return Mark(tx, tx.manage_batch_identifier, self.kind.record_ids(tx.export), label)
+
+    def _post_mark(self, mark: Mark) -> Answer:
+        """On a worker thread: create the batch, never twice; no state is written here."""
         error: ManageError | None = None
-        batch: dict | None = None
-        for attempt in range(MARK_ATTEMPTS):
+        attempt, throttled = 0, 0
+        while True:
             try:
-                batch = self.manage.create_batch(ident, ids, kind=self.kind.name)
-                break
+                # The POST's body is unknown: only a batch read back gives the id.
+                self.manage.create_batch(mark.ident, mark.ids, kind=self.kind.name, look_up=False)
+                return Answer(True, {})
             except ManageError as exc:
+                if exc.status == 429 and throttled < THROTTLED_ROUNDS:
+                    # Still throttled after the client's own retries: Manage did not take it,
+                    # and the transport's shared pause has slowed the whole pool. Send again.
+                    throttled += 1
+                    continue
+                attempt += 1
                 # The POST may have landed before the error (a dropped answer): look first,
                 # and only send again when Manage has no batch of that name.
-                error, batch = exc, self._find_manage_batch(tx)
-                if batch is not None or not exc.retryable:
+                error, found = exc, self._find_manage_batch(mark.ident)
+                if found is not None:
+                    return Answer(True, found)
+                if not exc.retryable or attempt >= MARK_ATTEMPTS:
                     break
-                self.sleep(min(2.0**attempt, 10.0) * self.backoff)
-        if batch is None:
-            message = f"ConnectWise did not mark it batched: {error}"
-            self.store.action("manage", f"tx:{tx.id}", label, BAD, tx=tx, message=message)
+                self.sleep(min(2.0 ** (attempt - 1), 10.0) * self.backoff)
+        return Answer(False, {}, error)
+
+    def _mark_answered(self, mark: Mark, answer: Answer) -> None:
+        tx = mark.tx
+        if not answer.landed:
+            message = f"ConnectWise did not mark it batched: {answer.error}"
+            self.store.action("manage", f"tx:{tx.id}", mark.label, BAD, tx=tx, message=message)
             # _fail keeps an in_qbo transaction in_qbo: a retry then only marks it.
             self._fail(tx, message + (" A retry only marks it." if tx.state == IN_QBO else ""))
             return
-        self._batched(tx, batch)
+        self._batched(tx, answer.batch)
 
-    def _find_manage_batch(self, tx: Tx) -> dict | None:
+    def _read_batch_ids(self, txs: list[Tx]) -> None:
+        """Read the created batches' ids back, one GET for up to ``READ_BACK`` of them."""
         try:
-            return self.manage.find_batch(tx.manage_batch_identifier)
+            found = self.manage.find_batches([t.manage_batch_identifier for t in txs])
+        except ManageError as exc:
+            found = {}
+            self.store.log(
+                f"ConnectWise did not list {len(txs)} batch(es) just created ({exc}); they are "
+                "batched, and an unbatch looks each one up by its name.",
+                level="warning",
+            )
+        for tx in txs:
+            batch = found.get(tx.manage_batch_identifier)
+            if batch is not None and batch.get("id") is not None:
+                tx.manage_batch_id = batch["id"]
+                self.store.update(tx, manage_batch_id=batch["id"])
+
+    def _find_manage_batch(self, tx: Tx | str) -> dict | None:
+        """The batch cwqbo named for this transaction (or of this name), or None."""
+        ident = tx if isinstance(tx, str) else tx.manage_batch_identifier
+        try:
+            return self.manage.find_batch(ident)
         except ManageError:
             return None
 
@@ -76,4 +206,5 @@ class ManageSteps(Steps):
         self.store.action("manage", f"tx:{tx.id}", label, OK, tx=tx, message=message)
         if skip and state == SKIPPED and not self.mark_only:
             self.store.log(f"{self.kind.label(tx)}: {skip}", tx=tx)
-        self._set(tx, state, manage_batch_id=batch.get("id"), message=message)
+        tx.manage_batch_id = batch.get("id")
+        self._set(tx, state, manage_batch_id=tx.manage_batch_id, message=message)

@@ -24,7 +24,7 @@ from test_transfer_exactly_once import resume, run_until_crash
 from cwqbo.batches import service
 from cwqbo.extensions import db
 from cwqbo.jobs import TRANSFERS_QUEUE, get_queue
-from cwqbo.models import Batch
+from cwqbo.models import Batch, Pairing
 from cwqbo.sandbox.connectwise.faults import Faults
 
 PARTS = ["7001-purchase", "7002-purchase", "7003-purchase", "7004-purchase"]
@@ -105,6 +105,7 @@ def test_flaky_apis_reach_the_same_end_state(app, connected, manage, qbo_server,
     connect_qbo(connected, 1, QBO_US_REALM)  # a reset sandbox forgot its tokens
     with app.app_context():
         db.session.execute(db.delete(Batch))
+        db.session.execute(db.delete(Pairing))  # the reset QBO forgot the vendors paired
         db.session.commit()
     set_products_tab(app, qbo)
     faults.configure(

@@ -19,7 +19,7 @@ from cwqbo.batches.service import SelectionError
 from cwqbo.batches.store import DatabaseStore
 from cwqbo.extensions import db
 from cwqbo.jobs import TRANSFERS_QUEUE, get_queue
-from cwqbo.models import Batch
+from cwqbo.models import Batch, Pairing
 from cwqbo.sandbox.connectwise.faults import Faults
 
 NUMBERS = (10012, 10013, 10014, 10015, 10016)
@@ -160,6 +160,7 @@ def test_flaky_apis_reach_the_same_end_state(app, connected, manage, qbo_server,
     connect_qbo(connected, 1, QBO_US_REALM)  # a reset sandbox forgot its tokens
     with app.app_context():
         db.session.execute(db.delete(Batch))
+        db.session.execute(db.delete(Pairing))  # the reset QBO forgot the customers paired
         db.session.commit()
     faults.configure(Faults(rate_429=0.04, rate_500=0.03, rate_drop=0.03, retry_after=0.01, seed=7))
     requests.post(  # the same knobs as the Manage sandbox's (cwqbo.sandbox.faults)

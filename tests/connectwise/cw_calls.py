@@ -102,6 +102,7 @@ CALLS: dict[str, Call] = {
     ],
     "create_batch": _batch,
     "find_batch": lambda c, x: c.find_batch(_batch(c, x)["batchIdentifier"]),
+    "find_batches": lambda c, x: c.find_batches([_batch(c, x)["batchIdentifier"], "none"]),
     "iter_batches": lambda c, x: list(c.iter_batches()),
     "count_batches": lambda c, x: c.count_batches(),
     "get_batch": lambda c, x: c.get_batch(_batch(c, x)["id"]),
