@@ -119,17 +119,9 @@ def _bill(c: Context, doc: dict, ctx: RunContext, out: Draft) -> None:
             EXPENSES_TAB,
         )
     out.vendor = vendor(c, doc, ctx.parties)
-    account = N.clean(doc.get("apAccountNumber"))
-    out.ap_account = c.account_id(account, "the accounts payable (AP) account")
-    row = c.qbo.get("Account", out.ap_account)
-    if row is not None and row.get("AccountType") not in (None, "Accounts Payable"):
-        c.problem(
-            f'GL account "{account}" of expense {c.number}\'s AP side is a '
-            f"{row.get('AccountType')} account in QBO, not Accounts Payable.",
-            "Point the Manage AP GL account at an Accounts Payable account of QBO.",
-            P.either(P.MANAGE_GL, P.QBO_ACCOUNTS),
-        )
-        out.ap_account = None
+    out.ap_account = header.header_account(
+        c, "apAccountNumber", "AP", "Accounts Payable", "the accounts payable (AP) account"
+    )
 
 
 def _purchase(c: Context, out: Draft) -> None:

@@ -1,4 +1,4 @@
-"""Header mappings of an invoice: customer, terms, currency, class and location."""
+"""Header mappings of a document: customer, terms, currency, AR/AP account, class, location."""
 
 from __future__ import annotations
 
@@ -138,7 +138,7 @@ def term(ctx: Context) -> str | None:
     if ctx.qbo.inactive("Term", name):
         ctx.problem(f'Term "{name}" is inactive in QBO.', "Make the term active in QBO.", QBO_TERMS)
         return None
-    days = _due_days(ctx.tx.get("dueDays", (ctx.customer or {}).get("dueDays")))
+    days = due_days(ctx.tx.get("dueDays", (ctx.customer or {}).get("dueDays")))
     if days is None:
         ctx.problem(
             f'Billing term "{name}" is not in QBO and has no whole number of due days in '
@@ -152,7 +152,8 @@ def term(ctx: Context) -> str | None:
     return name
 
 
-def _due_days(value: object) -> int | None:
+def due_days(value: object) -> int | None:
+    """Return a whole number of due days (0-999) from Manage, or None."""
     try:
         number = float(str(value).strip())
     except ValueError:
@@ -162,8 +163,12 @@ def _due_days(value: object) -> int | None:
     return int(number)
 
 
-def currency_ok(ctx: Context, currency: str) -> bool:
-    """Check a foreign-currency document can be sent; return whether CurrencyRefs may be used."""
+def currency_ok(ctx: Context, currency: str, instead: str = "bill the company") -> bool:
+    """Check a foreign-currency document can be sent; return whether CurrencyRefs may be used.
+
+    ``instead`` is what the user may do in Manage rather than turn multi-currency on
+    ("bill the company", "order from the vendor"), followed by "in <home currency>".
+    """
     qbo = ctx.qbo
     if currency == qbo.home_currency:
         return True
@@ -171,8 +176,7 @@ def currency_ok(ctx: Context, currency: str) -> bool:
         ctx.problem(
             f"{ctx.noun} {ctx.number} is in {currency}, the QBO home currency is "
             f"{qbo.home_currency} and multi-currency is off in cwqbo.",
-            "Turn on Multi-currency in cwqbo (and in QBO), or bill the company in "
-            f"{qbo.home_currency}.",
+            f"Turn on Multi-currency in cwqbo (and in QBO), or {instead} in {qbo.home_currency}.",
             P.CWQBO_CURRENCY,
         )
         return False
@@ -185,6 +189,28 @@ def currency_ok(ctx: Context, currency: str) -> bool:
         )
         return False
     return True
+
+
+def header_account(
+    ctx: Context, field: str, side: str, account_type: str, purpose: str
+) -> str | None:
+    """Return the QBO id of the document's AR/AP header account, or record why it cannot be used.
+
+    ``field`` is the export's account number key, ``side`` "AR" or "AP", ``account_type`` the
+    QBO AccountType it must have, ``purpose`` how a missing account is named.
+    """
+    account = N.clean(ctx.tx.get(field))
+    account_id = ctx.account_id(account, purpose)
+    row = ctx.qbo.get("Account", account_id)
+    if row is not None and row.get("AccountType") not in (None, account_type):
+        ctx.problem(
+            f'GL account "{account}" of {ctx.noun.lower()} {ctx.number}\'s {side} header is a '
+            f"{row.get('AccountType')} account in QBO, not {account_type}.",
+            f"Point the Manage {side} GL account at an {account_type} account of QBO.",
+            P.either(P.MANAGE_GL, P.QBO_ACCOUNTS),
+        )
+        return None
+    return account_id
 
 
 def category(ctx: Context, entity: str, name: str) -> str | None:

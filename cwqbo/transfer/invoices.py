@@ -119,7 +119,9 @@ def draft(
     if not credit:  # a credit memo has nothing due
         out.term = header.term(ctx)
         out.due_date = parse_date(tx.get("dueDate"))
-    out.ar_account = _ar_account(ctx)
+    out.ar_account = header.header_account(
+        ctx, "accountNumber", "AR", AR_TYPE, "the accounts receivable (AR) header"
+    )
     taxes.check_sales_tax_on(ctx)
     out.lines = lines.build(ctx, document_sign(tx))
     _categories(ctx, out)
@@ -169,21 +171,6 @@ def _check_number(ctx: Context) -> None:
             f"{L.DOC_NUMBER_MAX} characters, then re-issue this invoice's number.",
             A.DOC_NUMBER_SCREEN,
         )
-
-
-def _ar_account(ctx: Context) -> str | None:
-    account = N.clean(ctx.tx.get("accountNumber"))
-    account_id = ctx.account_id(account, "the accounts receivable (AR) header")
-    row = ctx.qbo.get("Account", account_id)
-    if row is not None and row.get("AccountType") not in (None, AR_TYPE):
-        ctx.problem(
-            f'GL account "{account}" of invoice {ctx.number}\'s AR header is a '
-            f"{row.get('AccountType')} account in QBO, not {AR_TYPE}.",
-            "Point the Manage AR GL account at an Accounts Receivable account of QBO.",
-            P.either(P.MANAGE_GL, P.QBO_ACCOUNTS),
-        )
-        return None
-    return account_id
 
 
 def _categories(ctx: Context, out: Draft) -> None:

@@ -51,7 +51,7 @@ def line_item(ctx: Context, line: dict, account_id: str | None, what: str) -> st
         return _product(ctx, line, account_id)
     if line.get("glTypeId") == "RD":
         name = deferred_item_name(line, ctx.manage)
-        return _use_or_create(ctx, name, lambda: _service(name, account_id), f"deferred:{name}")
+        return use_or_create(ctx, name, lambda: _service(name, account_id), f"deferred:{name}")
     if _is_time(line, ctx.settings):
         return _work(ctx, line, account_id, what)
     return _gl_account(ctx, line, account_id)
@@ -67,7 +67,7 @@ def _service(name: str, income: str | None) -> dict | None:
     )
 
 
-def _use_or_create(
+def use_or_create(
     ctx: Context, name: str, make: Callable[[], dict | None], owner: str
 ) -> str | None:
     """Use the active QBO item ``name``, or ask for ``make()`` to be created under that name."""
@@ -126,7 +126,7 @@ def _gl_account(ctx: Context, line: dict, account_id: str | None) -> str | None:
             continue  # the name belongs to an item posting elsewhere: try the next one
         if ctx.qbo.inactive("Item", name) or ctx.qbo.claimed("Item", name) not in (None, owner):
             continue
-        return _use_or_create(ctx, name, lambda n=name: _service(n, account_id), owner)
+        return use_or_create(ctx, name, lambda n=name: _service(n, account_id), owner)
     reasons = []
     if fitting:
         taken = " and ".join(repr(c) for c in fitting)
@@ -170,7 +170,7 @@ def _work(ctx: Context, line: dict, account_id: str | None, what: str) -> str | 
                 P.either(P.CWQBO_BATCH, P.CWQBO_SALES),
             )
         return None
-    return _use_or_create(ctx, name, lambda: _service(name, account_id), f"{label} {name}")
+    return use_or_create(ctx, name, lambda: _service(name, account_id), f"{label} {name}")
 
 
 def _product(ctx: Context, line: dict, account_id: str | None) -> str | None:
@@ -179,12 +179,13 @@ def _product(ctx: Context, line: dict, account_id: str | None) -> str | None:
     change = N.colon_change("Product", raw, name)
     if change:
         ctx.changed(change)
-    return _use_or_create(
-        ctx, name, lambda: _product_body(ctx, line, name, account_id), f"product {name}"
+    return use_or_create(
+        ctx, name, lambda: product_body(ctx, line, name, account_id), f"product {name}"
     )
 
 
-def _product_body(ctx: Context, line: dict, name: str, account_id: str | None) -> dict | None:
+def product_body(ctx: Context, line: dict, name: str, account_id: str | None) -> dict | None:
+    """Return the QBO Item body for a Manage product line (its Type Xref), or record why not."""
     settings = ctx.settings
     raw = N.clean(line.get("itemTypeXref"))
     item_type = A.TYPE_XREF_ITEM_TYPE.get(re.sub(r"[^a-z]", "", raw.lower()))

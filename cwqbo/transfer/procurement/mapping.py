@@ -108,12 +108,14 @@ def draft(
     out = Draft(ctx, txn_date=bill_date(doc, settings), doc_number=doc_number(doc))
     _check_header(ctx, out)
     currency = ctx.currency()
-    foreign_ok = _currency_ok(ctx, currency)
+    foreign_ok = header.currency_ok(ctx, currency, "order from the vendor")
     if foreign_ok and (currency != qbo.home_currency or qbo.multi_currency_enabled):
         out.currency = currency
     out.vendor = vendor(ctx, currency, foreign_ok)
-    out.ap_account = _ap_account(ctx)
-    days = _due_days(doc.get("dueDays"))
+    out.ap_account = header.header_account(
+        ctx, "apAccountNumber", "AP", AP_TYPE, "the accounts payable (AP) header"
+    )
+    days = header.due_days(doc.get("dueDays"))
     if out.txn_date and days is not None:
         out.due_date = out.txn_date + timedelta(days=days)
     global_tax = qbo.using_sales_tax and not qbo.us
@@ -165,46 +167,6 @@ def _check_header(ctx: Context, out: Draft) -> None:
             "Enter the vendor credit in QBO by hand, then use Mark as already exported for it.",
             P.either(MANAGE_PO, "cwqbo › Mark as already exported"),
         )
-
-
-def _currency_ok(ctx: Context, currency: str) -> bool:
-    qbo = ctx.qbo
-    if currency == qbo.home_currency:
-        return True
-    if not ctx.settings.multi_currency or not qbo.multi_currency_enabled:
-        where = "cwqbo" if not ctx.settings.multi_currency else "QBO"
-        ctx.problem(
-            f"{NOUN} {ctx.number} is in {currency}, the QBO home currency is "
-            f"{qbo.home_currency} and multi-currency is off in {where}.",
-            "Turn on Multi-currency in cwqbo and in QBO (QBO cannot turn it off again), or "
-            f"order from the vendor in {qbo.home_currency}.",
-            P.either(P.CWQBO_CURRENCY, P.QBO_CURRENCY),
-        )
-        return False
-    return True
-
-
-def _due_days(value: object) -> int | None:
-    try:
-        days = int(str(value).strip())
-    except ValueError:
-        return None
-    return days if 0 <= days <= 999 else None
-
-
-def _ap_account(ctx: Context) -> str | None:
-    account = N.clean(ctx.tx.get("apAccountNumber"))
-    account_id = ctx.account_id(account, "the accounts payable (AP) header")
-    row = ctx.qbo.get("Account", account_id)
-    if row is not None and row.get("AccountType") not in (None, AP_TYPE):
-        ctx.problem(
-            f'GL account "{account}" of {NOUN.lower()} {ctx.number}\'s AP header is a '
-            f"{row.get('AccountType')} account in QBO, not {AP_TYPE}.",
-            "Point the Manage AP GL account at an Accounts Payable account of QBO.",
-            P.either(P.MANAGE_GL, P.QBO_ACCOUNTS),
-        )
-        return None
-    return account_id
 
 
 def plan_receipt(

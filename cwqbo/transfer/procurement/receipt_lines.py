@@ -50,7 +50,7 @@ def receipt_line(ctx: Context, line: dict, global_tax: bool) -> LN.LineDraft:
 def _item(ctx: Context, line: dict) -> str | None:
     """Return the QBO item a receipt line buys, asking for it to be created when missing."""
     name = N.product_item_name(line)
-    return items._use_or_create(ctx, name, lambda: _item_body(ctx, line, name), f"product {name}")
+    return items.use_or_create(ctx, name, lambda: _item_body(ctx, line, name), f"product {name}")
 
 
 def _item_body(ctx: Context, line: dict, name: str) -> dict | None:
@@ -71,7 +71,7 @@ def _item_body(ctx: Context, line: dict, name: str) -> dict | None:
         bought["inventoryAccountNumber"] = line.get("inventoryAccountNumber") or account
     elif account:
         bought["costAccountNumber"] = account
-    body = items._product_body(ctx, bought, name, None)
+    body = items.product_body(ctx, bought, name, None)
     if body is not None and body["Type"] == "Service" and "ExpenseAccountRef" not in body:
         expense = ctx.account_id(account, f'product "{name}"') if account else None
         if expense:  # a service bought on a bill must say where its cost goes
