@@ -46,6 +46,8 @@ def test_modules_that_cannot_load_are_reported_on_the_system_page(install, admin
     assert "Custom modules" in html and "not loaded" in html
     assert "cwqbo_no_such_module_xyz" in html and "ModuleNotFoundError" in html
     assert "cwqbo_paylod" in html
+    assert "<title>System · cwqbo</title>" in html  # the section once, never in the title
+    assert html.count('id="modules"') == 1
 
 
 def test_a_raising_hook_fails_its_transactions_with_the_module_named(
