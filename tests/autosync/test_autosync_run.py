@@ -121,3 +121,21 @@ def test_payments_start_a_payment_sync_run_and_a_clean_run_mails_nobody(
         assert f"Payment sync {sync.identifier} started." in run.message
     assert kinds == ["invoices", "payments"]
     assert autosync_mails(outbox) == []
+
+
+def test_a_run_sends_only_its_own_location(app, connected, manage, qbo_server, run_scheduled):
+    keep_invoices(manage[1], {"10001", "10002", "10003", "10006"})  # Tampa 1 and 6, Denver 2, 3
+    turn_on(app)
+    with app.app_context():
+        setting = db.session.get(AutoSyncSetting, 1)
+        setting.location_id, setting.location_name = "2", "Denver Branch"
+        db.session.commit()
+    before = qbo_invoice_numbers(qbo_server[0])
+    run_id = run_scheduled()
+    with app.app_context():
+        run = db.session.get(TaskRun, run_id)
+        batch = db.session.scalar(db.select(Batch).where(Batch.kind == "invoices"))
+        assert run.result["sent"] == 2, run.message
+        assert (batch.location_id, batch.location_name) == (2, "Denver Branch")
+    sent = [n for n in qbo_invoice_numbers(qbo_server[0]) if n not in before]
+    assert sent == ["10002", "10003"], "Tampa's invoices wait for their own AutoSync"
