@@ -49,8 +49,9 @@ def public_pages(app) -> list[tuple[str, str]]:
 
 
 def batch_with_failures(app, manage_state) -> tuple[str, int]:
-    """Run a real invoice batch against the sandboxes in which invoice 10010 fails (its
-    line's GL account exists nowhere in QuickBooks); return (identifier, failed tx id)."""
+    """Run a real invoice batch against the sandboxes (10006 is a credit memo) in which
+    invoice 10010 fails (its line's GL account exists nowhere in QuickBooks); return
+    (identifier, failed transaction id)."""
     from cwqbo.batches import service
     from cwqbo.batches.execution import execute
     from cwqbo.extensions import db
@@ -64,7 +65,7 @@ def batch_with_failures(app, manage_state) -> tuple[str, int]:
         batch = service.create_batch(
             "invoices",
             db.session.get(QBOConfiguration, 1),
-            [str(FIRST_ROW_ID + n - 10001) for n in (10010, 10012, 10013, 10014)],
+            [str(FIRST_ROW_ID + n - 10001) for n in (10006, 10010, 10012, 10013, 10014)],
             invoice_detail="detailed",
             location_id=None,
             location_name=None,

@@ -95,7 +95,7 @@ def test_run_batch_sends_every_unposted_invoice(cli, app, connected):
     assert result.exit_code == 0, result.output
     assert f": {len(before)} invoices to QuickBooks company" in result.output
     assert f"{len(before)} of {len(before)} done, 0 failed, 0 to go" in result.output
-    assert f"All {len(before)} transaction(s) completed." in result.output
+    assert f"All {len(before)} transactions completed." in result.output
     assert unposted(state) == set(), "every invoice is batched in Manage"
     with app.app_context():
         batch = db.session.scalar(db.select(Batch))

@@ -11,6 +11,7 @@ from typing import Any
 from cwqbo.batches.report import STATE_LABELS, actions_of, progress
 from cwqbo.extensions import db
 from cwqbo.models import Batch, BatchLog, User
+from cwqbo.wording import entity_label
 
 # "private" only as a key name or private_key: QBO's PrivateNote is a memo, not a secret.
 SECRET_KEY = re.compile(
@@ -171,7 +172,7 @@ def log_text(batch: Batch) -> str:
         out.append(f"{line['at']} {line['level'].upper():5}{about} {line['message']}{who}")
     out += ["", "== Transactions =="]
     for t in data["transactions"]:
-        qbo = f"; QBO {t['qbo_entity']} {t['qbo_id']}" if t["qbo_id"] else ""
+        qbo = f"; QBO {entity_label(t['qbo_entity'])} {t['qbo_id']}" if t["qbo_id"] else ""
         voided = " (voided)" if t["qbo_voided"] else ""
         manage = (
             f"; ConnectWise batch {t['manage_batch_identifier']} (id {t['manage_batch_id']})"

@@ -23,6 +23,7 @@ from cwqbo.extensions import db
 from cwqbo.jobs import job_waiting
 from cwqbo.models import Batch, BatchLog, BatchTransaction
 from cwqbo.models.user import utcnow
+from cwqbo.wording import plural
 
 log = logging.getLogger(__name__)
 
@@ -108,11 +109,12 @@ def _retry_message(batch: Batch, count: int, user_id: int | None) -> str:
     if batch.status == Batch.RUNNING:
         return (
             f"Resumed by {who}: its worker had stopped (last heartbeat "
-            f"{_ago(batch.heartbeat_at)}); {count} transaction(s) continue where they stopped."
+            f"{_ago(batch.heartbeat_at)}); {plural(count, 'transaction')} continue where "
+            "they stopped."
         )
     if batch.status == Batch.QUEUED:
-        return f"Queued again by {who}: its job was lost; {count} transaction(s) to go."
-    return f"Retrying {count} transaction(s), as {who} asked."
+        return f"Queued again by {who}: its job was lost; {plural(count, 'transaction')} to go."
+    return f"Retrying {plural(count, 'transaction')}, as {who} asked."
 
 
 def sweep(stale_after: int) -> list[str]:

@@ -25,6 +25,7 @@ from cwqbo.models.user import utcnow
 from cwqbo.quickbooks.errors import QBOError
 from cwqbo.transfer.kinds import KINDS
 from cwqbo.transfer.preview import dry_run
+from cwqbo.wording import plural
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +183,7 @@ def create_batch(
         )
     verb = "mark as already exported" if mode == Batch.MARK_EXPORTED else "transfer"
     _log_and_enqueue(
-        batch, user_id, f"Submitted by {_user_name(user_id)}: {len(ids)} {noun}(s) to {verb}."
+        batch, user_id, f"Submitted by {_user_name(user_id)}: {plural(len(ids), noun)} to {verb}."
     )
     return batch
 

@@ -14,6 +14,7 @@ from cwqbo.extensions import db
 from cwqbo.jobs import KEY_PREFIX, get_redis
 from cwqbo.models import TaskRun
 from cwqbo.models.user import utcnow
+from cwqbo.wording import plural
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +50,8 @@ def purge_expired(run_id: int) -> dict | None:
         run_id,
         housekeeping.purge,
         lambda r: (
-            f"Removed {r['invitations']} expired invitation(s) "
-            f"and {r['outbox_files']} old outbox file(s)."
+            f"Removed {plural(r['invitations'], 'expired invitation')} "
+            f"and {plural(r['outbox_files'], 'old outbox file')}."
         ),
     )
 

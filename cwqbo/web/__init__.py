@@ -37,6 +37,7 @@ def register_web(app: Flask) -> None:
     from cwqbo.web.auth import bp as auth_bp
     from cwqbo.web.batches import bp as batches_bp
     from cwqbo.web.dashboard import bp as dashboard_bp
+    from cwqbo.web.filters import register_filters
     from cwqbo.web.payments import bp as payments_bp
     from cwqbo.web.reconcile import bp as reconcile_bp
     from cwqbo.web.settings import bp as settings_bp
@@ -55,6 +56,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(audit_bp)
     app.register_blueprint(reconcile_bp)
     errors.register(app)
+    register_filters(app)
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see that page."

@@ -177,7 +177,7 @@ def test_each_kind_of_event_is_recorded_with_who_when_and_where(app, everything)
     assert made["failing"] in [e.target for e in by_action["batch_run"]]
     assert by_action["batch_retried"][0].target == made["failing"]
     assert by_action["transaction_unbatched"][0].target == f"{made['run']} invoice 10002"
-    assert by_action["transactions_marked"][0].detail == "1 invoice(s) to mark as already exported"
+    assert by_action["transactions_marked"][0].detail == "1 invoice to mark as already exported"
 
     assert [e.target for e in by_action["user_invited"]] == ["gone@example.com", "new@example.com"]
     assert by_action["user_invited"][1].detail == "as admin"

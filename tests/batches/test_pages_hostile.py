@@ -237,7 +237,7 @@ def test_a_bad_row_cannot_be_submitted_but_the_rest_can(app, connected, manage):
     assert response.status_code == 302, text(response.get_data(as_text=True))
     status = connected.get(response.headers["Location"])
     assert status.status_code == 200
-    assert "59 invoice(s) to transfer" in text(status.get_data(as_text=True))
+    assert "59 invoices to transfer" in text(status.get_data(as_text=True))
     with app.app_context():
         from cwqbo.extensions import db
         from cwqbo.models import BatchTransaction

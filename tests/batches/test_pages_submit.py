@@ -61,7 +61,7 @@ def test_submit_then_watch_the_status_page_reach_the_end(app, connected, manage,
 
     identifier = submit(connected, ids)
     page = connected.get(f"/batches/{identifier}").get_data(as_text=True)
-    assert f"Batch {identifier} submitted: 3 invoice(s) to transfer." in page
+    assert f"Batch {identifier} submitted: 3 invoices to transfer." in page
     assert 'hx-trigger="every 1s"' in page
     assert "Waiting to start" in page
     # While it waits, the three are held by the batch on the selection page.
@@ -146,7 +146,7 @@ def test_retry_after_the_cause_is_fixed(app, connected, manage, run_jobs):
     manage[2].configure(Faults())  # the admin fixed the API member's permissions
     response = connected.post(f"/batches/{identifier}/retry", {})
     assert response.status_code == 302
-    assert "Retrying 1 transaction(s)" in connected.get(response.headers["Location"]).get_data(True)
+    assert "Retrying 1 transaction," in connected.get(response.headers["Location"]).get_data(True)
     run_jobs()
     done = connected.get(f"/batches/{identifier}").get_data(as_text=True)
     assert 'id="batch-status">Completed Successfully</span>' in done

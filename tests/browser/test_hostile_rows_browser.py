@@ -67,5 +67,5 @@ def test_a_bad_row_is_shown_unreadable_and_the_others_can_be_batched(
 
     page.get_by_role("button", name="Create Batch").click()
     page.wait_for_url(re.compile(r"/batches/INV-\d{6}$"))
-    expect(page.get_by_text("58 invoice(s) to transfer")).to_be_visible()
+    expect(page.get_by_text("58 invoices to transfer")).to_be_visible()
     assert not [e for e in page.console_errors if "Content Security Policy" in e]

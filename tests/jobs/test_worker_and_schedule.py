@@ -37,7 +37,7 @@ def test_job_runs_in_burst_worker_and_result_lands_in_db(app, redis_conn):
         run = db.session.get(TaskRun, run_id)
         assert run.status == TaskRun.COMPLETED, run.message
         assert run.result == {"invitations": 1, "outbox_files": 0}
-        assert run.message.startswith("Removed 1 expired invitation(s)")
+        assert run.message.startswith("Removed 1 expired invitation and ")
         emails = db.session.scalars(db.select(Invitation.email)).all()
         assert emails == ["new@example.com"]
 

@@ -92,7 +92,7 @@ def test_differences_made_on_purpose_are_flagged(admin, app, manage, qbo_server,
     assert "Matches" in flags[untouched]
     assert len(flags) == len(sent)
     summary = unescape(re.search(r'<p id="reconcile-summary">(.*?)</p>', html, re.S).group(1))
-    assert f"{len(sent)} transaction(s) compared, 4 with differences" in summary
+    assert f"{len(sent)} transactions compared, 4 with differences" in summary
     assert "Read with 1 ConnectWise and" in summary
 
     response = admin.get("/reconcile", query_string={**PERIOD, "format": "csv"})

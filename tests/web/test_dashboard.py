@@ -125,7 +125,7 @@ def test_a_failed_transaction_of_a_real_batch_is_shown_and_linked(
         assert failed.state == "failed"
         tx_id = failed.id
     html, step = page(admin)
-    assert step.startswith("Next step: Fix what stops 1 failed transaction(s)")
+    assert step.startswith("Next step: Fix what stops 1 failed transaction (each")
     link = f'href="/batches/{identifier}#tx-{tx_id}"'
     assert link in html, "the failed transaction links to its row on the batch's page"
     attention = html[html.index('id="attention"') : html.index("<h2>Transactions</h2>")]
@@ -168,5 +168,5 @@ def test_a_connection_near_its_end_needs_attention(admin, app, manage):
         db.session.commit()
     html, _ = page(admin)
     attention = html[html.index('id="attention"') : html.index("<h2>Transactions</h2>")]
-    assert "The connection ends in 5 day(s) unless an admin reconnects it." in attention
+    assert "The connection ends in 5 days unless an admin reconnects it." in attention
     assert 'href="/settings/quickbooks/1/connection"' in attention

@@ -18,6 +18,7 @@ from cwqbo.extensions import htmx
 from cwqbo.models import Batch
 from cwqbo.web.batches import KindPage, bp, kind_page
 from cwqbo.web.batches.picker import DETAILS, PAGE_SIZE, Picker, build, manage_ready
+from cwqbo.wording import plural
 
 MODES = (Batch.TRANSFER, Batch.MARK_EXPORTED)
 
@@ -212,6 +213,6 @@ def _submit(page: KindPage, mode: str, values: MultiDict):
         return _page(picker, 422)
     verb = "to mark as already exported" if mode == Batch.MARK_EXPORTED else "to transfer"
     marked = "transactions_marked" if mode == Batch.MARK_EXPORTED else "batch_run"
-    audit.record(marked, batch.identifier, detail=f"{len(ids)} {page.noun}(s) {verb}")
-    flash(f"Batch {batch.identifier} submitted: {len(ids)} {page.noun}(s) {verb}.", "success")
+    audit.record(marked, batch.identifier, detail=f"{plural(len(ids), page.noun)} {verb}")
+    flash(f"Batch {batch.identifier} submitted: {plural(len(ids), page.noun)} {verb}.", "success")
     return _go(url_for("batches.status", identifier=batch.identifier))

@@ -12,6 +12,7 @@ from cwqbo.batches.report import BATCH_STATUS_LABELS
 from cwqbo.extensions import db
 from cwqbo.models import Batch, BatchTransaction
 from cwqbo.models.user import utcnow
+from cwqbo.wording import plural
 
 RECENT = 8
 ATTENTION = 10
@@ -182,8 +183,8 @@ def next_step(
         }
     if failed:
         return {
-            "text": f"Fix what stops {failed} failed transaction(s) (each one below names the "
-            "fix), then retry its batch.",
+            "text": f"Fix what stops {plural(failed, 'failed transaction')} (each one below "
+            "names the fix), then retry its batch.",
             "url": "#attention",
         }
     if not any_batch:

@@ -15,6 +15,7 @@ from cwqbo.models import Batch, BatchLog, ManageConnection, QBOConfiguration, Ta
 from cwqbo.models.user import utcnow
 from cwqbo.web.dashboard import bp, health, overview
 from cwqbo.web.guards import admin_required
+from cwqbo.wording import plural
 
 
 def manage_state() -> dict:
@@ -55,7 +56,9 @@ def qbo_state(config: QBOConfiguration) -> dict:
         if current_user.is_admin
         else None
     )
-    name = f"QuickBooks Online: {config.name}" + (" (default)" if config.is_default else "")
+    # A default configuration named "Default" is not called "Default (default)".
+    marked = config.is_default and config.name.strip().lower() != "default"
+    name = f"QuickBooks Online: {config.name}" + (" (default)" if marked else "")
     if config.is_lost:
         return {
             "name": name,
@@ -87,7 +90,9 @@ def qbo_state(config: QBOConfiguration) -> dict:
         state.update(
             tone="warn",
             url=url,
-            next_step=f"The connection ends in {days} day(s) unless an admin reconnects it.",
+            next_step=(
+                f"The connection ends in {plural(days, 'day')} unless an admin reconnects it."
+            ),
         )
     return state
 
