@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
+from cwqbo import audit
 from cwqbo.batches.lease import holder
 from cwqbo.extensions import db
 from cwqbo.jobs import KEY_PREFIX, get_redis
@@ -222,6 +223,7 @@ def _start_batch(config, setting, kind: str, mark: str, report: RunReport) -> Ba
         )
     )
     db.session.commit()
+    audit.record("batch_run", batch.identifier, detail=f"{len(send)} {kind} by AutoSync")
     report.batches.append(batch.identifier)
     return batch
 

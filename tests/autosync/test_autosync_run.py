@@ -9,7 +9,7 @@ from conftest import keep_invoices, turn_on
 from support import QBO_US_REALM
 
 from cwqbo.extensions import db
-from cwqbo.models import AutoSyncSetting, Batch, ParkedTransaction, TaskRun, TaxMapping
+from cwqbo.models import AuditEntry, AutoSyncSetting, Batch, ParkedTransaction, TaskRun, TaxMapping
 
 NUMBERS = {"10011", "10012", "10013"}
 QBO_TAX_CODE = "52"  # a combined sales-tax code of the US sandbox company
@@ -63,7 +63,9 @@ def test_bad_transaction_parked_rest_sent_one_mail_then_sent_after_the_fix(
         assert "GA-ATLANTA" in parked[0].reason
         assert run.result["sent"] == 2 and run.result["failed"] == 1
     assert sorted(set(qbo_invoice_numbers(qbo_server[0])) - set(before)) == ["10012", "10013"]
-
+    with app.app_context():
+        entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.target == ident))
+        assert (entry.action, entry.detail) == ("batch_run", "3 invoices by AutoSync")
     review = connected.get("/batches/review").get_data(as_text=True)
     assert ident in review, "an ordinary batch, listed in Review with its Batch ID"
     batch_log = connected.get(f"/batches/{ident}/log.txt").get_data(as_text=True)
