@@ -30,6 +30,7 @@ from cwqbo.transfer.steps import (
     Tx,
     digest,
 )
+from cwqbo.wording import entity_label
 
 # The QBO record kind each document's party is (pairings).
 PARTY_ENTITY = {"Invoice": "Customer", "CreditMemo": "Customer", "Bill": "Vendor"}
@@ -127,7 +128,7 @@ class QBOSteps(Steps):
                     if party and party.lower() != tx.plan.party_name.lower():
                         continue
                     self.store.log(
-                        f"{entity} {tx.plan.doc_number} was already in QuickBooks "
+                        f"{entity_label(entity)} {tx.plan.doc_number} was already in QuickBooks "
                         f"(id {doc['Id']}); not created again.",
                         tx=tx,
                     )
@@ -141,7 +142,8 @@ class QBOSteps(Steps):
         except QBOError:
             return  # gone from QBO (deleted there): create it afresh
         self.store.log(
-            f"{entity} {doc.get('DocNumber', tx.number)} (id {doc_id}) was kept in QuickBooks "
+            f"{entity_label(entity)} {doc.get('DocNumber', tx.number)} (id {doc_id}) was kept "
+            "in QuickBooks "
             f"when this {self.kind.noun.lower()} was unbatched; it is used again, not created "
             f"twice. If the {self.kind.noun.lower()} changed in ConnectWise, unbatch it with "
             "'Also void' (or delete) and send it again.",
@@ -162,7 +164,7 @@ class QBOSteps(Steps):
             # be allowed to use it again.
             options = "allowduplicatedocnum" if tx.previous and tx.previous["voided"] else None
             pairs.append((tx, BatchOp("create", tx.plan.entity, body, options=options)))
-            label = f"{tx.plan.entity} {tx.plan.doc_number}"
+            label = f"{entity_label(tx.plan.entity)} {tx.plan.doc_number}"
             self.store.action("documents", f"tx:{tx.id}", label, RUNNING, tx=tx, sent=body)
             # Saved before the call: from here on a resume must look in QBO first.
             self._set(tx, SENDING, message="")
@@ -277,7 +279,7 @@ class QBOSteps(Steps):
 
     @staticmethod
     def _doc_label(tx: Tx) -> str:
-        return f"{tx.plan.entity} {tx.plan.doc_number}"
+        return f"{entity_label(tx.plan.entity)} {tx.plan.doc_number}"
 
     def _in_qbo(self, tx: Tx, entity: str, doc: dict) -> None:
         message = "Created in QuickBooks"
@@ -290,7 +292,7 @@ class QBOSteps(Steps):
         self.store.action(
             "documents",
             f"tx:{tx.id}",
-            f"{entity} {doc.get('DocNumber', tx.number)}",
+            f"{entity_label(entity)} {doc.get('DocNumber', tx.number)}",
             OK,
             tx=tx,
             message=message,

@@ -40,6 +40,7 @@ from cwqbo.transfer.steps import (
     load_references,
     read_export,
 )
+from cwqbo.wording import plural
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +113,7 @@ class Runner(QBOSteps, ManageSteps):
     # --- 1. Manage: one export for the whole batch ------------------------------------------
     def _read_manage(self, txs: list[Tx]) -> None:
         noun = self.kind.noun.lower()
-        key, label = "export", f"Read {len(txs)} {noun}(s) from ConnectWise"
+        key, label = "export", f"Read {plural(len(txs), noun)} from ConnectWise"
         self.store.action("validation", key, label, RUNNING)
         try:
             found, self.parties, shortfall = read_export(
@@ -212,7 +213,9 @@ class Runner(QBOSteps, ManageSteps):
             problems = [p.as_dict() for p in plan.problems]
             text = " ".join(str(p) for p in plan.problems)
             self.store.action("validation", key, label, BAD, tx=tx, message=text)
-            self._fail(tx, f"{len(problems)} problem(s) to fix before it can be sent.", problems)
+            self._fail(
+                tx, f"{plural(len(problems), 'problem')} to fix before it can be sent.", problems
+            )
             return
         message = plan.skip_reason or "Ready to send"
         note = getattr(plan, "note", None)  # a kind's remark worth a log line (procurement)
