@@ -6,11 +6,15 @@ for that transaction: "running" before its POST, then "batched" (or failed) once
 answered. A 429 pauses the whole pool (the Manage transport's shared ``Retry-After``
 pause); no mark is dropped. A POST whose answer was lost is looked up before it is sent
 again, as before. The created batches' ids are read back in bulk, ``READ_BACK`` a call
-(cwqbo.connectwise.assumptions.LOOKUP_BATCH_AFTER_CREATE), not one look-up per batch.
+(cwqbo.connectwise.assumptions.LOOKUP_BATCH_AFTER_CREATE), not one look-up per batch. The
+phases overlap: a chunk of documents QBO answered is marked while the next chunk is sent
+(QBO calls stay on the runner's thread, under the shared QBO limiter).
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
@@ -123,9 +127,29 @@ class ManageSteps(Steps):
     sleep: Any
     mark_concurrency: int = DEFAULT_CONCURRENCY
 
+    _marks: Marks | None = None
+
     # --- 5. mark batched in Manage, one batch per transaction -----------------------------
-    def _mark_in_manage(self, txs: list[Tx]) -> None:
+    @contextlib.contextmanager
+    def _marking(self) -> Iterator[Marks]:
+        """The run's pool of marks: what QBO holds is marked while the rest is still sent."""
         with Marks(self, self.mark_concurrency) as marks:
+            self._marks = marks
+            try:
+                yield marks
+            finally:
+                self._marks = None
+
+    def _mark_soon(self, txs: list[Tx]) -> None:
+        """Start marking these now QBO has them (a chunk of documents just answered)."""
+        if self._marks is not None:
+            self._marks.add([t for t in txs if t.state == IN_QBO])
+
+    def _mark_in_manage(self, txs: list[Tx]) -> None:
+        if self._marks is not None:
+            self._marks.add(txs)
+            return
+        with self._marking() as marks:
             marks.add(txs)
 
     def _start_mark(self, tx: Tx) -> Mark:

@@ -84,11 +84,12 @@ class Runner(QBOSteps, ManageSteps):
         outcome = Outcome(total=len(txs))
         if txs:
             self._read_manage(txs)
-            if self.mark_only:
-                ready = [t for t in txs if t.state != FAILED]
-            else:
-                ready = self._to_qbo([t for t in txs if t.state != FAILED])
-            self._mark_in_manage(ready)
+            with self._marking():  # marks start as soon as QBO holds a chunk (overlap)
+                if self.mark_only:
+                    ready = [t for t in txs if t.state != FAILED]
+                else:
+                    ready = self._to_qbo([t for t in txs if t.state != FAILED])
+                self._mark_in_manage(ready)
         outcome.done = sum(t.state in (BATCHED, SKIPPED) for t in txs)
         outcome.failed = outcome.total - outcome.done
         outcome.calls = {
@@ -105,6 +106,10 @@ class Runner(QBOSteps, ManageSteps):
             self._create_needs([t for t in fresh if t.state == VALIDATED and t.plan.needs])
             self._create_documents([t for t in fresh if t.state in (VALIDATED, SENDING)])
         return [t for t in txs if t.state in (IN_QBO, SKIPPED, VALIDATED) and self._markable(t)]
+
+    def _send_chunk(self, chunk: list[Tx]) -> None:
+        super()._send_chunk(chunk)
+        self._mark_soon(chunk)  # marked while the next chunk goes to QBO
 
     @staticmethod
     def _markable(tx: Tx) -> bool:

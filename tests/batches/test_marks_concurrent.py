@@ -161,3 +161,39 @@ def test_mark_concurrency_setting_is_checked(value, tmp_path):
     assert load_config({}, tmp_path)["MANAGE_MARK_CONCURRENCY"] == 8
     with pytest.raises(ConfigError, match="MANAGE_MARK_CONCURRENCY"):
         load_config({"MANAGE_MARK_CONCURRENCY": value}, tmp_path)
+
+
+def test_marks_start_while_later_chunks_still_go_to_qbo(
+    app, connected, manage, qbo_server, run_jobs
+):
+    """70 invoices are 3 chunks of QBO documents (30, 30, 10): the first chunk is marked in
+    Manage while the next ones are sent (issue 14 §2), and every mark still lands once."""
+    import requests
+
+    from cwqbo.extensions import db
+    from cwqbo.models import BatchAction
+    from cwqbo.sandbox.connectwise.scale import scaled_dataset
+
+    state, faults = manage[1], manage[2]
+    state.reset(scaled_dataset(70))
+    faults.configure(Faults(latency_ms=50))
+    requests.post(f"{qbo_server[0]}/_sandbox/faults", json={"latency_ms": 50}, timeout=10)
+    batch_id = submit(app, [str(1_000_001 + n) for n in range(70)])
+    run_jobs()
+    faults.configure(Faults())
+    txs = transactions(app, batch_id)
+    assert {t["state"] for t in txs.values()} == {"batched"}, batch_status(app, batch_id)
+    held = manage_batches(state)
+    assert len(held) == 70
+    assert all(
+        t["manage_batch_id"] == held[t["manage_batch_identifier"]]["id"] for t in txs.values()
+    )
+    assert all(len(found) == 1 for found in qbo_docs(qbo_server[0]).values() if found)
+    with app.app_context():
+        actions = db.session.scalars(
+            db.select(BatchAction).where(BatchAction.batch_id == batch_id)
+        ).all()
+    documents = [a.finished_at for a in actions if a.section == "documents"]
+    marks = [a.started_at for a in actions if a.section == "manage"]
+    assert len(documents) == len(marks) == 70
+    assert min(marks) < max(documents), "the first marks started before QBO had the last chunk"
