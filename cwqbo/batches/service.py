@@ -248,6 +248,8 @@ def unbatch(tx: BatchTransaction, *, void: bool, user_id: int | None) -> None:
     """Delete the transaction's Manage batch (and void its QBO document when asked); log it."""
     if tx.state not in (BatchTransaction.BATCHED, BatchTransaction.SKIPPED):
         raise SelectionError("Only a transaction that is batched in ConnectWise can be unbatched.")
+    if tx.manage_batch_id is None:  # its id was not read back after the mark: look it up
+        tx.manage_batch_id = _batch_id_by_name(tx)
     if tx.manage_batch_id is None:
         raise SelectionError("cwqbo does not know this transaction's ConnectWise batch.")
     done = []
@@ -278,6 +280,19 @@ def unbatch(tx: BatchTransaction, *, void: bool, user_id: int | None) -> None:
         )
     )
     db.session.commit()
+
+
+def _batch_id_by_name(tx: BatchTransaction) -> int | None:
+    """The id of the batch a run named for this transaction (runs read ids back in bulk)."""
+    if not tx.manage_batch_identifier:
+        return None
+    try:
+        found = manage_client().find_batch(tx.manage_batch_identifier)
+    except (ManageError, NotConnected) as exc:
+        raise SelectionError(
+            f"ConnectWise could not be asked for batch {tx.manage_batch_identifier}: {exc}"
+        ) from exc
+    return int(found["id"]) if found and found.get("id") is not None else None
 
 
 def _void_in_qbo(tx: BatchTransaction) -> None:

@@ -197,3 +197,26 @@ def test_marks_start_while_later_chunks_still_go_to_qbo(
     marks = [a.started_at for a in actions if a.section == "manage"]
     assert len(documents) == len(marks) == 70
     assert min(marks) < max(documents), "the first marks started before QBO had the last chunk"
+
+
+def test_unbatch_finds_a_batch_whose_id_was_not_read_back(app, connected, manage, run_jobs):
+    """Marks read their batch ids back in bulk; one the worker died before reading back is
+    looked up by its identifier when it is unbatched."""
+    from cwqbo.batches import service
+    from cwqbo.extensions import db
+    from cwqbo.models import BatchTransaction
+
+    state = manage[1]
+    batch_id = submit(app, row_ids(10012))
+    run_jobs()
+    ident = transactions(app, batch_id)["10012"]["manage_batch_identifier"]
+    assert ident in manage_batches(state)
+    with app.app_context():
+        tx = db.session.scalar(
+            db.select(BatchTransaction).where(BatchTransaction.batch_id == batch_id)
+        )
+        tx.manage_batch_id = None  # as if the read-back never happened
+        db.session.commit()
+        service.unbatch(tx, void=False, user_id=None)
+    assert ident not in manage_batches(state)
+    assert transactions(app, batch_id)["10012"]["state"] == "unbatched"
