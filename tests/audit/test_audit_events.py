@@ -80,7 +80,7 @@ def everything(app, web, make_user, login, cw_sandbox, run_jobs, outbox):
     web.post("/settings/quickbooks/2/default", {})
     web.post("/settings/quickbooks/1/default", {})
     web.post("/settings/quickbooks/2/delete", {"confirm": "y"})
-    web.post("/settings/quickbooks/1/disconnect", {})
+    web.post("/settings/quickbooks/1/disconnect", {"confirm": "yes"})
     connect_qbo(web, config_id=1, realm=QBO_US_REALM)
     # Batches: one run, one failing then retried, one unbatched, one marked as exported.
     run = submit(web, ids_of(cw_sandbox, "10002"))

@@ -204,7 +204,7 @@ def test_class_tracking_off_in_qbo_refuses_use_classes(connected, app):
 
 def test_disconnected_configuration_stays_readable(connected, app):
     assert save(connected, "products", {"income_account": "9"}).status_code == 200
-    connected.post("/settings/quickbooks/1/disconnect")
+    connected.post("/settings/quickbooks/1/disconnect", {"confirm": "yes"})
 
     page = connected.get(tab_url("products"), headers=HX)
     assert page.status_code == 200

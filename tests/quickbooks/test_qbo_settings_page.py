@@ -159,7 +159,11 @@ def test_four_concurrent_refreshers_refresh_once(admin, app, qbo_server):
 def test_disconnect_revokes_at_intuit(admin, app, qbo_server):
     connect_qbo(admin)
     before = sandbox_counts(qbo_server)["revokes"]
-    response = admin.post("/settings/quickbooks/1/disconnect")
+    # Like Delete, Disconnect asks first: without the confirmation nothing is revoked.
+    asked = admin.post("/settings/quickbooks/1/disconnect")
+    assert asked.status_code == 200 and "Disconnect Default?" in asked.get_data(True)
+    assert sandbox_counts(qbo_server)["revokes"] == before and config(app).is_connected
+    response = admin.post("/settings/quickbooks/1/disconnect", {"confirm": "yes"})
     assert response.status_code == 302
     assert "is disconnected" in admin.get("/settings/quickbooks/1/connection").get_data(True)
     assert sandbox_counts(qbo_server)["revokes"] == before + 1

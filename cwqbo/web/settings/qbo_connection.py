@@ -198,11 +198,17 @@ def revoke_tokens(config: QBOConfiguration, quiet: bool = False) -> bool:
     return revoked
 
 
-@bp.route("/quickbooks/<int:config_id>/disconnect", methods=["POST"])
+@bp.route("/quickbooks/<int:config_id>/disconnect", methods=["GET", "POST"])
 @admin_required
 def qbo_disconnect(config_id: int):
+    """Ask first (like Delete does); disconnect only when the confirmation is sent."""
     config = get_config(config_id)
-    if FlaskForm().validate_on_submit():
+    form = FlaskForm()
+    if not config.is_connected:
+        flash(f"{config.name} is not connected to QuickBooks Online.", "info")
+    elif request.method == "GET" or request.form.get("confirm") != "yes":
+        return render_template("settings/quickbooks_disconnect.html", config=config, form=form)
+    elif form.validate_on_submit():
         revoke_tokens(config)
         db.session.commit()
         audit.record("qbo_disconnected", config.name)
