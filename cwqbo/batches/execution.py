@@ -20,6 +20,7 @@ from cwqbo.quickbooks.errors import QBOError
 from cwqbo.transfer.kinds import KINDS
 from cwqbo.transfer.runner import Runner
 from cwqbo.transfer.settings import TransferSettings
+from cwqbo.wording import plural
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +132,13 @@ def whole_batch_summary(batch: Batch) -> tuple[bool, str]:
     elsewhere = states.count(BatchTransaction.ELSEWHERE)
     left = total - done - unbatched - elsewhere
     runs = f" over {batch.runs} runs" if batch.runs > 1 else ""
+    # Sent and marked, but QBO's total is not Manage's (issue 13 §3): never plain success.
+    review = sum(bool(t.review) and t.state == BatchTransaction.BATCHED for t in batch.transactions)
+    if done == total and review:  # SUCCEEDED (nothing to retry), worded as not plain success
+        return True, (
+            f"All {plural(total, 'transaction')} completed{runs}; {review} need review: "
+            "QuickBooks' total differs from ConnectWise's (see the status page)."
+        )
     if done == total:
         return True, f"All {total} transaction(s) completed{runs}."
     parts = [f"{done} of {total} transaction(s) completed{runs}"]
@@ -140,6 +148,8 @@ def whole_batch_summary(batch: Batch) -> tuple[bool, str]:
         parts.append(f"{unbatched} unbatched since")
     if left:
         parts.append(f"{left} need attention")
+    if review:
+        parts.append(f"{review} need review (totals differ)")
     return left == 0, "; ".join(parts) + "."
 
 

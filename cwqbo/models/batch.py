@@ -128,6 +128,9 @@ class BatchTransaction(db.Model):
     qbo_voided: Mapped[bool] = mapped_column(default=False)
     manage_batch_identifier: Mapped[str | None] = mapped_column(sa.String(60))
     manage_batch_id: Mapped[int | None]
+    # Set when QBO's total differs from Manage's and was not adjusted: both totals, worded
+    # for the bookkeeper (issue 13 §3). The transaction is still batched; this flags it.
+    review: Mapped[str] = mapped_column(sa.Text, default="")
     # "kind:manage_id" while the transaction is in flight: a unique column, so no two
     # batches can hold the same Manage transaction at once. NULL once it is final.
     claim: Mapped[str | None] = mapped_column(sa.String(90), unique=True)

@@ -41,6 +41,10 @@ class ConfigurationOptions(db.Model):
     allow_online: Mapped[bool] = mapped_column(default=False)
     allow_credit_card: Mapped[bool] = mapped_column(default=False)
     allow_ach: Mapped[bool] = mapped_column(default=False)
+    # Sales: a QBO total that differs from Manage's (issue 13 §3, J9)
+    total_difference: Mapped[str] = mapped_column(sa.String(8), default="flag")
+    total_tolerance: Mapped[str] = mapped_column(sa.String(16), default="0.05")
+    adjustment_item_id, adjustment_item_name = ref_columns()
     # Purchases
     purchases_display_uom: Mapped[bool] = mapped_column(default=False)
     bill_date_source: Mapped[str] = mapped_column(sa.String(16), default="document")

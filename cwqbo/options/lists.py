@@ -22,18 +22,21 @@ DEFAULT_TTL = 15 * 60
 
 QBO_ACCOUNTS = "qbo_accounts"
 QBO_TAX_CODES = "qbo_tax_codes"
+QBO_ITEMS = "qbo_items"
 MANAGE_LOCATIONS = "manage_locations"
 MANAGE_TAX_CODES = "manage_tax_codes"
 
 SYSTEM = {
     QBO_ACCOUNTS: "QuickBooks Online",
     QBO_TAX_CODES: "QuickBooks Online",
+    QBO_ITEMS: "QuickBooks Online",
     MANAGE_LOCATIONS: "ConnectWise Manage",
     MANAGE_TAX_CODES: "ConnectWise Manage",
 }
 NOUN = {
     QBO_ACCOUNTS: "account",
     QBO_TAX_CODES: "tax code",
+    QBO_ITEMS: "item",
     MANAGE_LOCATIONS: "location",
     MANAGE_TAX_CODES: "tax code",
 }
@@ -83,6 +86,12 @@ def qbo_tax_codes(client) -> list[Choice]:
     return _choices(client.query("SELECT * FROM TaxCode"), "Id", ("Name",), "tax code")
 
 
+def qbo_items(client) -> list[Choice]:
+    """Load the active QBO items that can stand on a sales line (not categories)."""
+    rows = (r for r in client.query("SELECT * FROM Item") if r.get("Type") != "Category")
+    return _choices(rows, "Id", ("FullyQualifiedName", "Name"), "item")
+
+
 def manage_locations(client) -> list[Choice]:
     return _choices(client.iter_locations(), "id", ("name",), "location")
 
@@ -94,6 +103,7 @@ def manage_tax_codes(client) -> list[Choice]:
 LOADERS: dict[str, tuple[str, Callable[[Any], list[Choice]]]] = {
     QBO_ACCOUNTS: ("qbo", qbo_accounts),
     QBO_TAX_CODES: ("qbo", qbo_tax_codes),
+    QBO_ITEMS: ("qbo", qbo_items),
     MANAGE_LOCATIONS: ("manage", manage_locations),
     MANAGE_TAX_CODES: ("manage", manage_tax_codes),
 }

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from cwqbo.options.fields import BOOL, CHOICE, REF, TEXT, Field, TabSpec
-from cwqbo.options.lists import MANAGE_LOCATIONS, QBO_ACCOUNTS
+from cwqbo.options.lists import MANAGE_LOCATIONS, QBO_ACCOUNTS, QBO_ITEMS
+from cwqbo.transfer.totals import MAX_TOLERANCE, parse_tolerance
 
 INCOME_TYPES = ("Income", "Other Income")
 COGS_TYPES = ("Cost of Goods Sold",)
@@ -50,6 +51,18 @@ def sales_rules(values: dict, saved: dict, company: Any) -> dict[str, str]:
         errors["allow_epayments"] = (
             "Allow e-payments to offer IPN, online, credit card or ACH payments on invoices."
         )
+    tolerance = parse_tolerance(values["total_tolerance"] or "0.05")
+    if tolerance is None:
+        errors["total_tolerance"] = (
+            f"Give an amount from 0 to {MAX_TOLERANCE} with at most two decimals, e.g. 0.05."
+        )
+    else:
+        values["total_tolerance"] = str(tolerance)
+    if values["total_difference"] == "adjust" and not values["adjustment_item"]:
+        errors["adjustment_item"] = (
+            "Adding adjustment lines needs the QuickBooks Online item they use: choose one "
+            '(e.g. a non-inventory item "Rounding"), or choose Flag for review.'
+        )
     return errors
 
 
@@ -80,6 +93,14 @@ SALES = TabSpec(
         Field("allow_online", "Allow online payments", BOOL, parent="allow_epayments"),
         Field("allow_credit_card", "Allow credit card payments", BOOL, parent="allow_epayments"),
         Field("allow_ach", "Allow ACH payments", BOOL, parent="allow_epayments"),
+        Field(
+            "total_difference",
+            "When QuickBooks' total differs from ConnectWise's",
+            CHOICE,
+            choices=(("flag", "Flag for review"), ("adjust", "Add an adjustment line")),
+        ),
+        Field("total_tolerance", "Largest difference adjusted", TEXT, max_length=16),
+        Field("adjustment_item", "Adjustment line item", REF, source=QBO_ITEMS),
     ),
     sales_rules,
 )

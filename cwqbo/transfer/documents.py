@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from cwqbo.quickbooks.client import BatchOp
@@ -30,6 +29,7 @@ from cwqbo.transfer.steps import (
     Tx,
     digest,
 )
+from cwqbo.transfer.totals import check_total
 from cwqbo.wording import entity_label
 
 # The QBO record kind each document's party is (pairings).
@@ -282,13 +282,17 @@ class QBOSteps(Steps):
         return f"{entity_label(tx.plan.entity)} {tx.plan.doc_number}"
 
     def _in_qbo(self, tx: Tx, entity: str, doc: dict) -> None:
-        message = "Created in QuickBooks"
-        total = Decimal(str(doc.get("TotalAmt", "0")))
-        if tx.plan is not None and total != tx.plan.expected_total:
-            message += (
-                f"; note: QuickBooks total {total} differs from ConnectWise total "
-                f"{tx.plan.expected_total}"
-            )
+        message, review = "Created in QuickBooks", ""
+        if tx.plan is not None:  # QBO's total against Manage's: adjust or flag (issue 13 §3)
+            key = f"{self.batch_key}:adjust:{tx.id}"
+            check = check_total(self.qbo, self.settings, entity, doc, tx.plan.expected_total, key)
+            doc, review = check.doc, check.review
+            if check.adjusted:
+                message += f"; {check.adjusted}"
+                self.store.log(f"{self._doc_label(tx)}: {check.adjusted}", tx=tx)
+            if review:
+                message += f"; {review}"
+                self.store.log(f"{self._doc_label(tx)}: {review}", level="warning", tx=tx)
         self.store.action(
             "documents",
             f"tx:{tx.id}",
@@ -309,6 +313,7 @@ class QBOSteps(Steps):
             qbo_id=tx.qbo_id,
             qbo_doc_number=doc.get("DocNumber"),
             message="",
+            review=review,
         )
 
     def _remember_pairing(self, tx: Tx, entity: str, doc: dict) -> None:

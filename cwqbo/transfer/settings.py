@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
+from decimal import Decimal
 from typing import Any
 
 from cwqbo.transfer.pairing import Pairings
+from cwqbo.transfer.totals import ADJUST, DEFAULT_TOLERANCE, FLAG, parse_tolerance
 
 DETAIL_CHOICES = ("summary", "detailed")
 BILL_DATE_SOURCES = ("document", "vendor_invoice", "po")
@@ -49,6 +51,10 @@ class TransferSettings:
     credit_card_account_id: str | None = None
     bill_date_source: str = "document"  # Purchases tab: the item receipt bill date
     collision_suffix: str = ""  # Contacts tab: added to a new name a vendor/employee holds
+    # Sales tab: a QBO total that differs from Manage's is flagged or adjusted (issue 13 §3)
+    total_difference: str = FLAG
+    total_tolerance: str = str(DEFAULT_TOLERANCE)
+    adjustment_item_id: str | None = None
     # The configuration's pairings (issue 13), read once per batch by the caller.
     pairings: Pairings = field(default_factory=Pairings)
 
@@ -59,6 +65,8 @@ class TransferSettings:
             raise ValueError(f"service_item_source must be one of {SERVICE_ITEM_SOURCES}")
         if self.bill_date_source not in BILL_DATE_SOURCES:
             raise ValueError(f"bill_date_source must be one of {BILL_DATE_SOURCES}")
+        if self.total_difference not in (ADJUST, FLAG):
+            raise ValueError(f"total_difference must be one of {(ADJUST, FLAG)}")
         self.tax_mappings = {str(k): str(v) for k, v in self.tax_mappings.items()}
         self.tax_exempt_items = tuple(self.tax_exempt_items)
 
@@ -66,6 +74,12 @@ class TransferSettings:
     def detailed(self) -> bool:
         """Tell whether invoices are exported with Detailed lines."""
         return self.invoice_detail == "detailed"
+
+    @property
+    def tolerance(self) -> Decimal:
+        """The largest difference an adjustment line may balance (a bad value: the default)."""
+        value = parse_tolerance(self.total_tolerance)
+        return DEFAULT_TOLERANCE if value is None else value
 
     @property
     def exempt_items(self) -> set[str]:

@@ -11,7 +11,14 @@ from flask_wtf import FlaskForm
 from cwqbo import modules as custom_modules
 from cwqbo.extensions import db
 from cwqbo.jobs.enqueue import launch_task
-from cwqbo.models import Batch, BatchLog, ManageConnection, QBOConfiguration, TaskRun
+from cwqbo.models import (
+    Batch,
+    BatchLog,
+    BatchTransaction,
+    ManageConnection,
+    QBOConfiguration,
+    TaskRun,
+)
 from cwqbo.models.user import utcnow
 from cwqbo.web.dashboard import bp, health, overview
 from cwqbo.web.guards import admin_required
@@ -105,6 +112,26 @@ def configuration_states() -> list[dict]:
     return states
 
 
+def needs_review(limit: int = overview.ATTENTION) -> list[dict]:
+    """Sent and batched, but QBO's total is not Manage's (issue 13 §3): the latest."""
+    rows = db.session.execute(
+        db.select(BatchTransaction, Batch.identifier)
+        .join(Batch, Batch.id == BatchTransaction.batch_id)
+        .where(BatchTransaction.review != "", BatchTransaction.state == BatchTransaction.BATCHED)
+        .order_by(BatchTransaction.id.desc())
+        .limit(limit)
+    ).all()
+    return [
+        {
+            "label": f"{overview._noun(tx.kind)} {tx.number or tx.manage_id}",
+            "batch": identifier,
+            "message": tx.review,
+            "url": url_for("batches.status", identifier=identifier, _anchor=f"tx-{tx.id}"),
+        }
+        for tx, identifier in rows
+    ]
+
+
 @bp.route("/")
 @login_required
 def index():
@@ -118,6 +145,7 @@ def index():
         counts=overview.period_counts(),
         failed=failed,
         failures=failures,
+        reviews=needs_review(),
         connections=[c for c in configurations if c["tone"] != "ok"],
         next_step=overview.next_step(
             configurations, failed, bool(recent), overview.running_batch()
