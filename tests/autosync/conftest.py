@@ -4,24 +4,12 @@ and a burst RQ worker that runs what the scheduler would enqueue."""
 from __future__ import annotations
 
 import pytest
+from connected_fixtures import app_config, connected  # noqa: F401 (fixtures)
 from rq import Queue
-from support import QBO_US_REALM, connect_qbo, qbo_settings
 
 from cwqbo.extensions import db
 from cwqbo.jobs import SCHEDULED_QUEUE, redis_for
 from cwqbo.models import AutoSyncSetting
-
-
-@pytest.fixture
-def app_config(app_config, qbo_server):
-    fast = {"QBO_THROTTLE_WAIT": 0, "API_RETRY_BACKOFF": 0.01}
-    return {**app_config, **qbo_settings(qbo_server[0]), **fast}
-
-
-@pytest.fixture
-def connected(admin, manage):
-    connect_qbo(admin, config_id=1, realm=QBO_US_REALM)
-    return admin
 
 
 def keep_invoices(state, numbers) -> None:

@@ -5,32 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support import QBO_US_REALM, connect_qbo, qbo_settings
+from connected_fixtures import app_config, connected, run_jobs  # noqa: F401 (fixtures)
 
 from cwqbo import modules
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_SRC = REPO / "examples" / "cwqbo_example_module" / "src"
-
-
-@pytest.fixture
-def app_config(app_config, qbo_server):
-    return {**app_config, **qbo_settings(qbo_server[0]), "API_RETRY_BACKOFF": 0.01}
-
-
-@pytest.fixture
-def connected(admin, manage):
-    """Manage connected and configuration 1 connected to the US QBO realm."""
-    connect_qbo(admin, config_id=1, realm=QBO_US_REALM)
-    return admin
-
-
-@pytest.fixture
-def run_jobs(app):
-    """Run every queued job in a burst worker (forking: the work-horse inherits sys.path)."""
-    from cwqbo.jobs.worker import run_worker
-
-    return lambda: run_worker(app, burst=True)
 
 
 @pytest.fixture

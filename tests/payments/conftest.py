@@ -3,29 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from support import QBO_US_REALM, connect_qbo, qbo_settings
-
-
-@pytest.fixture
-def app_config(app_config, qbo_server):
-    fast = {"QBO_THROTTLE_WAIT": 0, "API_RETRY_BACKOFF": 0.01}
-    return {**app_config, **qbo_settings(qbo_server[0]), **fast}
-
-
-@pytest.fixture
-def connected(admin, manage):
-    connect_qbo(admin, config_id=1, realm=QBO_US_REALM)
-    return admin
-
-
-@pytest.fixture
-def run_jobs(app):
-    from cwqbo.jobs.worker import run_worker
-
-    def do():
-        return run_worker(app, burst=True)
-
-    return do
+from connected_fixtures import app_config, connected, run_jobs  # noqa: F401 (fixtures)
 
 
 @pytest.fixture(params=["multiple", "single"])
@@ -39,7 +17,7 @@ def mode(request, app, manage):
 
 
 @pytest.fixture
-def transferred(app, connected, manage, run_jobs):
+def transferred(app, connected, manage, run_jobs):  # noqa: F811 (fixtures)
     """Invoices 10002, 10003 and 10012 (one customer) transferred through a real batch."""
     from payments_support import Books, transfer
 
