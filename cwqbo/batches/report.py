@@ -216,7 +216,7 @@ def qbo_url(entity: str | None, qbo_id: str | None, realm_id: str | None = None)
         if not realm_id:
             return None
         base = current_app.config["QBO_LOCAL_BASE_URL"]
-        return f"{base}/_sandbox/entities/{realm_id}/{entity}#{qbo_id}"
+        return f"{base}/_sandbox/view/{realm_id}/{entity}/{qbo_id}"  # the viewer's page of it
     page = QBO_PAGES.get(entity)
     if page is None:
         return None

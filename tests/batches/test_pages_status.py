@@ -81,7 +81,7 @@ def test_status_page_shows_header_sections_states_links_and_transactions(
     headings = re.findall(r"<h3>([^<]+) <span", html)
     assert headings == ["Validation", "Customers", "Invoices", "Mark batched in ConnectWise"]
     assert '<progress max="3" value="2"' in html
-    link = f"{qbo_server[0]}/_sandbox/entities/{QBO_US_REALM}/Invoice#146"
+    link = f"{qbo_server[0]}/_sandbox/view/{QBO_US_REALM}/Invoice/146"
     assert f'href="{link}"' in html
     assert "2025-05-31-I10001" in html
     assert PROBLEM["message"] in page
@@ -203,7 +203,7 @@ def test_qbo_links_follow_the_environment(app):
         app.config["QBO_LOCAL_BASE_URL"] = "http://127.0.0.1:5556"
         assert (
             qbo_url("Invoice", "146", "123")
-            == "http://127.0.0.1:5556/_sandbox/entities/123/Invoice#146"
+            == "http://127.0.0.1:5556/_sandbox/view/123/Invoice/146"
         )
         assert qbo_url(None, "146") is None and qbo_url("Invoice", None) is None
 
