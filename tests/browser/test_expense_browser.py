@@ -3,11 +3,10 @@ Batch › Create Expense Batch, pick expenses, Create Batch, the status page pol
 
 from __future__ import annotations
 
-import re
-
+from browser_support import connect_both, log_in, open_new_batch, watch_until_complete
 from playwright.sync_api import expect
-from support import PASSWORD, QBO_US_REALM, Browserish, connect_manage, connect_qbo
-from test_batch_browser import app_config, log_in, start_worker  # noqa: F401 (fixtures)
+from support import QBO_US_REALM
+from test_batch_browser import app_config  # noqa: F401 (fixture)
 
 PICKED = ("55101", "55102", "55103")  # two Bills (jdoe, zadmin) and a Purchase
 PAYERS = {"cash": "Petty Cash", "check": "Checking", "credit_card": "Company Visa"}
@@ -36,23 +35,14 @@ def test_run_an_expense_batch_and_watch_it_finish(
     make_user,
     cw_sandbox,
     qbo_server,
-    start_worker,  # noqa: F811
+    start_worker,
 ):
     app, base = live_server
-    make_user("admin@example.com")
-    make_user("member@example.com", role="member")
-    connect_manage(app, cw_sandbox[0], cw_sandbox[1])
-    admin = Browserish(app.test_client())
-    admin.post("/auth/login", {"email": "admin@example.com", "password": PASSWORD})
-    connect_qbo(admin)
+    connect_both(app, make_user, cw_sandbox)
     set_expenses_tab(app, qbo_server[1])
 
     log_in(page, base, "member@example.com")
-    page.get_by_role("navigation", name="Main").get_by_role(
-        "link", name="Create Expense Batch"
-    ).click()
-    page.wait_for_url(base + "/batches/new/expenses")
-    expect(page.get_by_role("heading", name="Select Expenses")).to_be_visible()
+    open_new_batch(page, base, "Create Expense Batch", "/batches/new/expenses", "Select Expenses")
     expect(page.locator("tr.unposted-row")).to_have_count(20)
     for heading in ("Member", "Type", "Classification", "Billable", "Payment method"):
         expect(page.get_by_role("columnheader", name=heading, exact=True)).to_be_visible()
@@ -61,15 +51,7 @@ def test_run_an_expense_batch_and_watch_it_finish(
     expect(page.locator("#selection-summary")).to_contain_text("3 of 20 expenses selected.")
 
     page.get_by_role("button", name="Create Batch").click()
-    page.wait_for_url(re.compile(r"/batches/EXP-\d{6}$"))
-    status = page.locator("#batch-status")
-    expect(status).to_have_text("Waiting to start")
-    page.evaluate("window.__marker = 1")  # a reload would wipe it out
-    start_worker()
-    expect(status).to_have_text("Completed Successfully", timeout=60_000)
-    assert page.evaluate("window.__marker") == 1, "followed by polling, never reloaded"
-    expect(page.locator("#batch-progress[hx-trigger]")).to_have_count(0)
-    expect(page.locator("progress")).to_have_attribute("value", "3")
+    watch_until_complete(page, r"/batches/EXP-\d{6}$", start_worker, "3")
     for text in ("Expense 55102 for Zach Admin", 'Vendor "Jane Doe (EMP-JDOE)"', "Purchase E"):
         expect(page.get_by_text(text).first).to_be_visible()
     rows = qbo_server[1].companies[QBO_US_REALM].rows

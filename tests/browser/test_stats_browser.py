@@ -4,17 +4,9 @@ from __future__ import annotations
 
 import re
 
+from browser_support import log_in
 from playwright.sync_api import expect
 from stats.stats_seed import seed
-from support import PASSWORD
-
-
-def log_in(page, base: str, email: str) -> None:
-    page.goto(base + "/auth/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(base + "/")
 
 
 def test_a_bar_lists_its_actions_and_view_opens_the_batch_at_that_row(live_server, page, make_user):
