@@ -31,6 +31,7 @@ class Field:
     parent: str = ""  # a BOOL field this one depends on (shown under it)
     stored: bool = True  # False for confirmations that are checked, not kept
     max_length: int = 255
+    default: str = ""  # the value of a field a form leaves out (a choice added later)
 
     @property
     def noun(self) -> str:
@@ -66,7 +67,7 @@ def read_form(fields: tuple[Field, ...], form: Mapping[str, str]) -> dict[str, A
         if f.kind == BOOL:
             raw[f.name] = str(form.get(f.name, "")).strip().lower() in TRUE_WORDS
         else:
-            raw[f.name] = str(form.get(f.name, "") or "").strip()
+            raw[f.name] = str(form.get(f.name, "") or "").strip() or f.default
     return raw
 
 

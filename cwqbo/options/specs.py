@@ -51,7 +51,7 @@ def sales_rules(values: dict, saved: dict, company: Any) -> dict[str, str]:
         errors["allow_epayments"] = (
             "Allow e-payments to offer IPN, online, credit card or ACH payments on invoices."
         )
-    tolerance = parse_tolerance(values["total_tolerance"] or "0.05")
+    tolerance = parse_tolerance(values["total_tolerance"])
     if tolerance is None:
         errors["total_tolerance"] = (
             f"Give an amount from 0 to {MAX_TOLERANCE} with at most two decimals, e.g. 0.05."
@@ -98,8 +98,11 @@ SALES = TabSpec(
             "When QuickBooks' total differs from ConnectWise's",
             CHOICE,
             choices=(("flag", "Flag for review"), ("adjust", "Add an adjustment line")),
+            default="flag",
         ),
-        Field("total_tolerance", "Largest difference adjusted", TEXT, max_length=16),
+        Field(
+            "total_tolerance", "Largest difference adjusted", TEXT, max_length=16, default="0.05"
+        ),
         Field("adjustment_item", "Adjustment line item", REF, source=QBO_ITEMS),
     ),
     sales_rules,

@@ -14,7 +14,7 @@ from decimal import Decimal
 from html import unescape
 
 from conftest import qbo_entities
-from pages_support import text
+from pages_support import HX, text
 from transfer_support import batch_status, qbo_docs, row_ids, submit, transactions
 
 from cwqbo.extensions import db
@@ -200,3 +200,26 @@ def test_a_difference_over_the_tolerance_is_never_adjusted(
     assert "over the 0.05 tolerance, so it was not adjusted" in row.review
     assert not any("Added an adjustment line" in m for m in logs(app, batch_id))
     assert "1 need review" in batch_status(app, batch_id)[1]
+
+
+def test_the_sales_tab_refuses_a_bad_tolerance_and_adjusting_without_an_item(connected, app):
+    base = {"invoice_detail": "summary", "service_item_source": "gl_account"}
+    url = "/settings/quickbooks/1/sales"
+    response = connected.post(url, {**base, "total_tolerance": "0.5c"}, headers=HX)
+    assert response.status_code == 422
+    assert "Give an amount from 0 to 10.00 with at most two decimals" in response.get_data(True)
+    response = connected.post(url, {**base, "total_difference": "adjust"}, headers=HX)
+    assert response.status_code == 422
+    assert "Adding adjustment lines needs the QuickBooks Online item" in unescape(
+        response.get_data(True)
+    )
+    response = connected.post(
+        url,
+        {**base, "total_difference": "adjust", "adjustment_item": "2", "total_tolerance": "0.1"},
+        headers=HX,
+    )
+    assert response.status_code == 200, response.get_data(True)
+    with app.app_context():
+        options = db.session.get(ConfigurationOptions, 1)
+        saved = (options.total_difference, options.total_tolerance, options.adjustment_item_id)
+    assert saved == ("adjust", "0.10", "2")

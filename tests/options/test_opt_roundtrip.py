@@ -23,6 +23,8 @@ CASES = {
             "allow_epayments": "y",
             "allow_ipn": "y",
             "allow_ach": "y",
+            "total_difference": "adjust",
+            "adjustment_item": "2",
         },
         {
             "sales_display_uom": True,
@@ -33,6 +35,8 @@ CASES = {
             "allow_online": False,
             "allow_credit_card": False,
             "allow_ach": True,
+            "total_difference": "adjust",
+            "adjustment_item_id": "2",
         },
     ),
     "purchases": (
