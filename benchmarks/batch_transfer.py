@@ -10,11 +10,9 @@ wall time, API calls per transaction and peak memory.
 from __future__ import annotations
 
 import sys
-import time
-import tracemalloc
 
-from cwqbo.connectwise import ManageClient, ManageCredentials
-from cwqbo.quickbooks import QBOClient
+from _support import US_REALM, MemoryStore, manage_client, qbo_client, run_and_print
+
 from cwqbo.sandbox.connectwise import serve_in_thread as serve_manage
 from cwqbo.sandbox.connectwise.scale import scaled_dataset
 from cwqbo.sandbox.quickbooks import serve_in_thread as serve_qbo
@@ -22,39 +20,12 @@ from cwqbo.transfer.runner import InvoiceRunner
 from cwqbo.transfer.settings import TransferSettings
 from cwqbo.transfer.steps import Tx
 
-US_REALM = "9341453000000001"
-
-
-class MemoryStore:
-    """The runner's store, kept in memory (the app's store commits each step to the DB)."""
-
-    def __init__(self, txs):
-        self.txs, self.actions, self.lines = txs, {}, []
-
-    def pending(self):
-        return [t for t in self.txs if t.state not in ("batched", "skipped")]
-
-    def update(self, tx, **fields):
-        tx.state = fields.get("state", tx.state)
-
-    def action(self, section, key, label, state, **fields):
-        self.actions[(section, key)] = state
-
-    def log(self, message, *, level="info", tx=None):
-        self.lines.append(message)
-
 
 def main(count: int) -> None:
     manage_url, manage_server, manage_state = serve_manage(scaled_dataset(count))
     qbo_url, qbo_server, qbo_state = serve_qbo()
-    creds = manage_state.credentials
-    manage = ManageClient(
-        ManageCredentials(
-            manage_url, creds["companyId"], creds["publicKey"], creds["privateKey"], sorted(manage_state.client_ids)[0]
-        )
-    )
-    token = qbo_state.add_token(US_REALM)
-    qbo = QBOClient(US_REALM, f"{qbo_url}/v3", lambda: token)
+    manage = manage_client(manage_url, manage_state)
+    qbo = qbo_client(qbo_url, qbo_state.add_token(US_REALM))
     rows = manage_state.unposted("invoices")
     txs = [
         Tx(
@@ -69,18 +40,7 @@ def main(count: int) -> None:
     ]
     store = MemoryStore(txs)
     runner = InvoiceRunner("BENCH-1", manage, qbo, store, TransferSettings())
-    tracemalloc.start()
-    started = time.perf_counter()
-    outcome = runner.run()
-    elapsed = time.perf_counter() - started
-    _current, peak = tracemalloc.get_traced_memory()
-    manage_calls, qbo_calls = outcome.calls["manage"], outcome.calls["qbo"]
-    print(f"invoices:              {outcome.total} ({outcome.done} done, {outcome.failed} failed)")
-    print(f"wall time:             {elapsed:.1f} s ({outcome.total / elapsed:.1f} invoices/s)")
-    print(f"Manage API calls:      {manage_calls} ({manage_calls / outcome.total:.2f} per invoice)")
-    print(f"QBO API calls:         {qbo_calls} ({qbo_calls / outcome.total:.3f} per invoice)")
-    print(f"QBO throttled (429):   {qbo_state.throttle.throttled}")
-    print(f"peak traced memory:    {peak / 1e6:.1f} MB")
+    run_and_print(runner, "invoice", "invoices", qbo_state)
     manage_server.shutdown()
     qbo_server.shutdown()
 

@@ -4,7 +4,7 @@
 
 The Manage sample's 20 expenses copied to N (new row, entry and GL ids, amounts kept
 distinct), real HTTP to both sandboxes, the real runner with the expense kind, the
-in-memory store of batch_transfer.py. Members without a Vendor Nbr fail validation, as
+in-memory store of _support.py. Members without a Vendor Nbr fail validation, as
 in the sample; the figures count every transaction.
 """
 
@@ -14,13 +14,9 @@ import copy
 import itertools
 import json
 import sys
-import time
-import tracemalloc
 
-from batch_transfer import US_REALM, MemoryStore
+from _support import US_REALM, MemoryStore, manage_client, qbo_client, run_and_print
 
-from cwqbo.connectwise import ManageClient, ManageCredentials
-from cwqbo.quickbooks import QBOClient
 from cwqbo.sandbox.connectwise import serve_in_thread as serve_manage
 from cwqbo.sandbox.connectwise.state import DEFAULT_DATASET
 from cwqbo.sandbox.quickbooks import serve_in_thread as serve_qbo
@@ -50,18 +46,8 @@ def dataset(count: int) -> dict:
 def main(count: int) -> None:
     manage_url, manage_server, manage_state = serve_manage(dataset(count))
     qbo_url, qbo_server, qbo_state = serve_qbo()
-    creds = manage_state.credentials
-    manage = ManageClient(
-        ManageCredentials(
-            manage_url,
-            creds["companyId"],
-            creds["publicKey"],
-            creds["privateKey"],
-            sorted(manage_state.client_ids)[0],
-        )
-    )
-    token = qbo_state.add_token(US_REALM)
-    qbo = QBOClient(US_REALM, f"{qbo_url}/v3", lambda: token)
+    manage = manage_client(manage_url, manage_state)
+    qbo = qbo_client(qbo_url, qbo_state.add_token(US_REALM))
     accounts = {a["Name"]: a["Id"] for a in qbo_state.companies[US_REALM].rows["Account"].values()}
     settings = TransferSettings(
         append_account_name=True, **{f"{k}_account_id": accounts[v] for k, v in PAYERS.items()}
@@ -72,18 +58,7 @@ def main(count: int) -> None:
         for n, r in enumerate(rows)
     ]
     runner = Runner(EXPENSES, "BENCH-E", manage, qbo, MemoryStore(txs), settings)
-    tracemalloc.start()
-    started = time.perf_counter()
-    outcome = runner.run()
-    elapsed = time.perf_counter() - started
-    _current, peak = tracemalloc.get_traced_memory()
-    manage_calls, qbo_calls = outcome.calls["manage"], outcome.calls["qbo"]
-    print(f"expenses:              {outcome.total} ({outcome.done} done, {outcome.failed} failed)")
-    print(f"wall time:             {elapsed:.1f} s ({outcome.total / elapsed:.1f} expenses/s)")
-    print(f"Manage API calls:      {manage_calls} ({manage_calls / outcome.total:.2f} per expense)")
-    print(f"QBO API calls:         {qbo_calls} ({qbo_calls / outcome.total:.3f} per expense)")
-    print(f"QBO throttled (429):   {qbo_state.throttle.throttled}")
-    print(f"peak traced memory:    {peak / 1e6:.1f} MB")
+    run_and_print(runner, "expense", "expenses", qbo_state)
     manage_server.shutdown()
     qbo_server.shutdown()
 

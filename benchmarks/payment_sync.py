@@ -18,13 +18,13 @@ import time
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from cwqbo.connectwise import ManageClient, ManageCredentials
+from _support import US_REALM, manage_client, qbo_client
+
 from cwqbo.quickbooks import QBOClient
 from cwqbo.sandbox.connectwise import serve_in_thread as serve_manage
 from cwqbo.sandbox.quickbooks import serve_in_thread as serve_qbo
 from cwqbo.transfer.payments import Link, PaymentSync, Transferred
 
-US_REALM = "9341453000000001"
 FIRST_MANAGE_ID = 600001
 
 
@@ -174,17 +174,8 @@ def change(qbo: QBOClient, transferred, customer: str, changed: int) -> None:
 
 
 def run(manage_url, manage_state, qbo_url, token, store):
-    creds = manage_state.credentials
-    manage = ManageClient(
-        ManageCredentials(
-            manage_url,
-            creds["companyId"],
-            creds["publicKey"],
-            creds["privateKey"],
-            sorted(manage_state.client_ids)[0],
-        )
-    )
-    qbo = QBOClient(US_REALM, f"{qbo_url}/v3", lambda: token)
+    manage = manage_client(manage_url, manage_state)
+    qbo = qbo_client(qbo_url, token)
     started = time.perf_counter()
     outcome = PaymentSync(manage, qbo, store, multiple=True, clock=lambda: datetime.now(UTC)).run()
     return outcome, time.perf_counter() - started
@@ -200,9 +191,7 @@ def main(count: int, changed: int) -> None:
     store = MemoryStore(transferred)
     for name in ("first run (full read)", f"after {changed} changed (CDC)", "again (CDC)"):
         if name.startswith("after"):
-            change(
-                QBOClient(US_REALM, f"{qbo_url}/v3", lambda: token), transferred, customer, changed
-            )
+            change(qbo_client(qbo_url, token), transferred, customer, changed)
         before = store.writes
         outcome, elapsed = run(manage_url, manage_state, qbo_url, token, store)
         print(f"{name}:")

