@@ -16,6 +16,7 @@ from cwqbo.transfer.kind import Kind, Plan
 from cwqbo.transfer.problems import Problem
 from cwqbo.transfer.settings import TransferSettings
 from cwqbo.transfer.steps import Shortfall, load_references, read_export
+from cwqbo.transfer.totals import preview_note
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,10 @@ def dry_run(
                 "skip_reason": plan.skip_reason,
                 "note": getattr(plan, "note", None),  # how its customer/vendor was matched
                 "changes": [] if plan.problems else list(plan.changes),  # said, never silent
+                # QBO's expected total against Manage's, and the option's answer (§3)
+                "total_note": preview_note(
+                    plan.entity, body, plan.expected_total, ctx.qbo, settings
+                ),
                 "body": body,
             }
         )

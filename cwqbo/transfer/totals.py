@@ -22,7 +22,7 @@ already adjusted sees equal totals and adds nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from cwqbo.quickbooks.errors import QBOError
@@ -164,3 +164,101 @@ def _flag(doc: dict[str, Any], total: Decimal, expected: Decimal, why: str) -> T
             "rounding) and correct it there or in ConnectWise."
         ),
     )
+
+
+# --- the preview: what QBO is expected to compute, before anything is sent -------------------
+def _r2(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _rates(qbo_ref: Any, code_id: Any) -> list[Decimal] | None:
+    code = qbo_ref.get("TaxCode", code_id)
+    if code is None:
+        return None
+    return [amount_or_none(r.get("RateValue")) for r in qbo_ref.sales_rates(code)]
+
+
+def amount_or_none(value: Any) -> Decimal:
+    try:
+        return Decimal(str(value if value not in (None, "") else 0))
+    except (InvalidOperation, ValueError):
+        return Decimal(0)
+
+
+def predict_total(entity: str, body: dict[str, Any] | None, qbo_ref: Any) -> Decimal | None:
+    """QBO's total for ``body`` as QBO computes it (tax rounded once per rate and invoice),
+    or None where it cannot be told beforehand (QBO picks the tax code, unknown codes)."""
+    if entity not in SALES_ENTITIES or not body:
+        return None
+    subtotal, per_code = Decimal(0), {}
+    for line in body.get("Line") or []:
+        kind = line.get("DetailType")
+        if kind not in (SALES_DETAIL, "DiscountLineDetail"):
+            continue
+        value = amount_or_none(line.get("Amount"))
+        value = -abs(value) if kind == "DiscountLineDetail" else value
+        subtotal += value
+        code = str(((line.get(kind) or {}).get("TaxCodeRef") or {}).get("value") or "NON")
+        per_code[code] = per_code.get(code, Decimal(0)) + value
+    if not getattr(qbo_ref, "using_sales_tax", False):
+        return subtotal
+    if getattr(qbo_ref, "us", False):
+        taxable = per_code.get("TAX", Decimal(0))
+        code_ref = (body.get("TxnTaxDetail") or {}).get("TxnTaxCodeRef") or {}
+        if not taxable:
+            return subtotal
+        rates = _rates(qbo_ref, code_ref.get("value")) if code_ref.get("value") else None
+        if rates is None:
+            return None
+        return subtotal + sum((_r2(taxable * r / 100) for r in rates), Decimal(0))
+    mode = body.get("GlobalTaxCalculation", "TaxExcluded")
+    if mode != "TaxExcluded":
+        return subtotal if mode in ("TaxInclusive", "NotApplicable") else None
+    tax = Decimal(0)
+    for code, net in per_code.items():
+        rates = _rates(qbo_ref, code)
+        if rates is None:
+            return None
+        tax += sum((_r2(net * r / 100) for r in rates), Decimal(0))
+    return subtotal + tax
+
+
+def preview_note(
+    entity: str, body: dict[str, Any] | None, expected: Decimal, qbo_ref: Any, settings: Any
+) -> str | None:
+    """One sentence for the preview: the difference QBO's total is expected to show, and
+    what the configuration will do about it."""
+    if entity not in SALES_ENTITIES or not body:
+        return None
+    mode = getattr(settings, "total_difference", FLAG)
+    tolerance = getattr(settings, "tolerance", DEFAULT_TOLERANCE)
+    predicted = predict_total(entity, body, qbo_ref)
+    if predicted is None:
+        then = (
+            f"adjusted with a line (up to {tolerance}; more is flagged for review)"
+            if mode == ADJUST
+            else "flagged for review"
+        )
+        return (
+            "QuickBooks computes the total itself; if it differs from ConnectWise's, "
+            f"the {entity_word(entity)} is {then}."
+        )
+    expected = amount(expected)
+    predicted = _r2(predicted)
+    if predicted == expected:
+        return None
+    difference = expected - predicted
+    if mode != ADJUST:
+        then = "it will be flagged for review (Sales tab: Flag for review)"
+    elif abs(difference) > tolerance:
+        then = f"it is over the {tolerance} tolerance: it will be flagged, not adjusted"
+    else:
+        then = f"an adjustment line of {difference} will make it equal ConnectWise's"
+    return (
+        f"QuickBooks is expected to compute a total of {predicted}, not ConnectWise's "
+        f"{expected} (tax is rounded once per invoice there); {then}."
+    )
+
+
+def entity_word(entity: str) -> str:
+    return "credit memo" if entity == "CreditMemo" else entity.lower()

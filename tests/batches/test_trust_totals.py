@@ -17,6 +17,7 @@ from conftest import qbo_entities
 from pages_support import HX, text
 from transfer_support import batch_status, qbo_docs, row_ids, submit, transactions
 
+from cwqbo.batches import service
 from cwqbo.extensions import db
 from cwqbo.models import Batch, BatchLog, BatchTransaction, ConfigurationOptions, QBOConfiguration
 
@@ -223,3 +224,32 @@ def test_the_sales_tab_refuses_a_bad_tolerance_and_adjusting_without_an_item(con
         options = db.session.get(ConfigurationOptions, 1)
         saved = (options.total_difference, options.total_tolerance, options.adjustment_item_id)
     assert saved == ("adjust", "0.10", "2")
+
+
+def preview_notes(app, ids: list[str]) -> dict[str, str | None]:
+    with app.app_context():
+        config = db.session.get(QBOConfiguration, 1)
+        result = service.preview("invoices", config, ids, invoice_detail="detailed")
+    return {d["number"]: d.get("total_note") for d in result.documents}
+
+
+def test_the_preview_shows_the_difference_and_what_will_be_done(app, connected, manage, qbo_server):
+    base_url, state = qbo_server[0], manage[1]
+    up, over, same = taxed_invoices(state, 3)
+    totals = {up: shift_manage_tax(state, up, "0.01"), over: shift_manage_tax(state, over, "0.07")}
+    ids = row_ids(up, over, same)
+
+    notes = preview_notes(app, ids)
+    assert notes[str(same)] is None, "QBO is expected to agree: nothing to say"
+    assert (
+        f"QuickBooks is expected to compute a total of {totals[up] - CENT}, not ConnectWise's "
+        f"{totals[up]}" in notes[str(up)]
+    )
+    assert "flagged for review" in notes[str(up)]
+
+    item = adjustment_item(base_url)
+    set_options(app, total_difference="adjust", adjustment_item_id=item["Id"])
+    notes = preview_notes(app, ids)
+    assert "an adjustment line of 0.01 will make it equal ConnectWise's" in notes[str(up)]
+    assert "over the 0.05 tolerance: it will be flagged, not adjusted" in notes[str(over)]
+    assert not qbo_docs(base_url).get(str(up)), "the preview wrote nothing"
