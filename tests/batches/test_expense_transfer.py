@@ -24,6 +24,7 @@ from cwqbo.models import (
     BatchLog,
     BatchTransaction,
     ConfigurationOptions,
+    Pairing,
     QBOConfiguration,
 )
 from cwqbo.models.user import utcnow
@@ -289,8 +290,8 @@ def test_flaky_apis_reach_the_same_end_state(app, connected, manage, qbo_server,
     qbo_state = qbo_server[1]
     connect_qbo(connected, 1, QBO_US_REALM)
     with app.app_context():  # children first: SQLite hands the next batch the same id
-        for model in (BatchAction, BatchLog, BatchTransaction, Batch):
-            db.session.execute(db.delete(model))
+        for model in (BatchAction, BatchLog, BatchTransaction, Batch, Pairing):
+            db.session.execute(db.delete(model))  # the reset QBO forgot the vendors paired
         db.session.commit()
     set_options(app, qbo_state, append=True)
     knobs = {"rate_429": 0.04, "rate_500": 0.03, "rate_drop": 0.03, "retry_after": 0.01}
