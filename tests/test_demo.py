@@ -80,7 +80,7 @@ def test_demo_command_runs_a_seeded_install_and_ctrl_c_stops_everything(tmp_path
         dashboard = session.get(f"{base}/", timeout=10).text
         states = re.findall(r'<strong>(.*?)</strong>: <span class="badge badge-(\w+)">', dashboard)
         assert ("ConnectWise", "ok") in states
-        assert ("QuickBooks Online: Default (default)", "ok") in states
+        assert ("QuickBooks Online: Default", "ok") in states
         assert dashboard.count("Connected to cwqbo Demo MSP") == 2
 
         # Tokens refresh through the sandbox's token endpoint, as with Intuit.

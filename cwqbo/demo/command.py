@@ -7,7 +7,8 @@ web, worker and scheduler start. A banner with the URL and the demo login is pri
 app answers. Ctrl-C stops everything, sandboxes included.
 
 Settings: ``DEMO_PORT`` (web, 5000), ``DEMO_MANAGE_PORT`` (5555), ``DEMO_QBO_PORT`` (5556),
-``DEMO_INSTANCE`` (``instance/demo``).
+``DEMO_INSTANCE`` (``instance/demo``), ``DEMO_LATENCY_MS`` (150: milliseconds both sandboxes
+add to every API call, as a real cloud API takes, so a batch visibly progresses; 0 = none).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from cwqbo.extensions import db
 from cwqbo.jobs import redis_for
 from cwqbo.sandbox.connectwise import create_sandbox_app as create_manage_sandbox
 from cwqbo.sandbox.quickbooks import create_sandbox_app as create_qbo_sandbox
+from cwqbo.wording import plural
 
 ROOT = launcher.ROOT
 QBO_CLIENT_ID, QBO_CLIENT_SECRET = "cwqbo-local", "cwqbo-local-secret"
@@ -50,6 +52,8 @@ CLEARED = (
     "QBO_REDIRECT_URI",
 )
 READY_TIMEOUT = 120  # seconds to wait for a healthy app before printing the banner anyway
+DEFAULT_LATENCY_MS = 150  # about what a call to Manage or QBO in the cloud takes
+MAX_LATENCY_MS = 10_000
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,7 @@ class DemoSettings:
     manage_port: int
     qbo_port: int
     instance: Path
+    latency_ms: int = DEFAULT_LATENCY_MS
 
     @classmethod
     def from_env(cls, env: dict[str, str]) -> DemoSettings:
@@ -68,11 +73,18 @@ class DemoSettings:
             return int(raw)
 
         instance = Path(env.get("DEMO_INSTANCE") or ROOT / "instance" / "demo").resolve()
+        latency = (env.get("DEMO_LATENCY_MS") or str(DEFAULT_LATENCY_MS)).strip()
+        if not latency.isdigit() or int(latency) > MAX_LATENCY_MS:
+            raise DemoError(
+                f"DEMO_LATENCY_MS must be a whole number of milliseconds from 0 to "
+                f"{MAX_LATENCY_MS:,}, got {latency!r} (0 turns the added latency off)"
+            )
         return cls(
             port("DEMO_PORT", 5000),
             port("DEMO_MANAGE_PORT", 5555),
             port("DEMO_QBO_PORT", 5556),
             instance,
+            int(latency),
         )
 
     @property
@@ -123,6 +135,12 @@ class _SandboxLog(WSGIRequestHandler):
             path = self.path.split("?")[0]
             stamp = time.strftime("%H:%M:%S")
             print(f"{stamp} {self.label:<13}| {self.command} {path} {status}", flush=True)
+
+
+def create_sandboxes(settings: DemoSettings) -> tuple[Any, Any]:
+    """Return the Manage and QBO sandbox apps, each adding the demo's latency to API calls."""
+    knobs = {"latency_ms": settings.latency_ms}
+    return create_manage_sandbox(**knobs), create_qbo_sandbox(**knobs)
 
 
 def serve(app: Any, port: int, label: str) -> BaseWSGIServer:
@@ -182,8 +200,10 @@ def banner(settings: DemoSettings, result: SeedResult) -> str:
         *(f"   connected: {c}" for c in result.connected),
         f" Try it: Create Invoice Batch at {settings.url}/batches/new/invoices, then see the",
         f"   invoices land at {settings.qbo_url}/_sandbox/view/{realm}/Invoice",
+        f" The sandboxes add {settings.latency_ms} ms to every API call, as the cloud does "
+        "(DEMO_LATENCY_MS=0 make demo: none).",
         " Both sandboxes start with fresh sample data, so the demo's batch history was cleared",
-        f"   ({result.batches_wiped} batch(es) removed). Demo data: {settings.instance}",
+        f"   ({plural(result.batches_wiped, 'batch')} removed). Demo data: {settings.instance}",
         "   (delete that folder to start from scratch).",
     ]
     if result.options_filled:
@@ -222,7 +242,7 @@ def main() -> int:
         print(f"cwqbo demo: {exc}", file=sys.stderr)
         return 2
     settings.instance.mkdir(parents=True, exist_ok=True)
-    manage_app, qbo_app = create_manage_sandbox(), create_qbo_sandbox()
+    manage_app, qbo_app = create_sandboxes(settings)
     manage_keys = dict(manage_app.extensions["cw_sandbox"]["state"].credentials)
     servers = [
         serve(manage_app, settings.manage_port, "manage-sandbox"),
