@@ -15,6 +15,7 @@ from html import unescape
 
 from conftest import qbo_entities
 from pages_support import HX, text
+from support import QBO_US_REALM
 from transfer_support import batch_status, qbo_docs, row_ids, submit, transactions
 
 from cwqbo.batches import service
@@ -73,8 +74,16 @@ def set_options(app, **values) -> None:
         db.session.commit()
 
 
-def adjustment_item(qbo_base_url: str) -> dict:
-    return next(i for i in qbo_entities(qbo_base_url, "Item") if i.get("Type") == "Service")
+def adjustment_item(qbo_server) -> dict:
+    """A "Rounding" item no invoice line uses, as a bookkeeper would set one up in QBO."""
+    base_url, qbo_state = qbo_server[0], qbo_server[1]
+    items = qbo_entities(base_url, "Item")
+    income = next(i for i in items if i.get("Type") == "Service")["IncomeAccountRef"]
+    with qbo_state.lock:
+        company = qbo_state.companies[QBO_US_REALM]
+        return company.create(
+            "Item", {"Name": "Rounding", "Type": "Service", "IncomeAccountRef": income}
+        )
 
 
 def rows(app, batch_id: int) -> dict[str, BatchTransaction]:
@@ -107,7 +116,7 @@ def test_adjustment_mode_makes_qbo_total_equal_manage_total(
     app, connected, manage, qbo_server, run_jobs
 ):
     base_url, state = qbo_server[0], manage[1]
-    item = adjustment_item(base_url)
+    item = adjustment_item(qbo_server)
     set_options(
         app,
         total_difference="adjust",
@@ -178,7 +187,7 @@ def test_a_difference_over_the_tolerance_is_never_adjusted(
     app, connected, manage, qbo_server, run_jobs
 ):
     base_url, state = qbo_server[0], manage[1]
-    item = adjustment_item(base_url)
+    item = adjustment_item(qbo_server)
     set_options(
         app,
         total_difference="adjust",
@@ -247,9 +256,41 @@ def test_the_preview_shows_the_difference_and_what_will_be_done(app, connected, 
     )
     assert "flagged for review" in notes[str(up)]
 
-    item = adjustment_item(base_url)
+    item = adjustment_item(qbo_server)
     set_options(app, total_difference="adjust", adjustment_item_id=item["Id"])
     notes = preview_notes(app, ids)
     assert "an adjustment line of 0.01 will make it equal ConnectWise's" in notes[str(up)]
     assert "over the 0.05 tolerance: it will be flagged, not adjusted" in notes[str(over)]
     assert not qbo_docs(base_url).get(str(up)), "the preview wrote nothing"
+
+
+def test_a_crash_after_the_adjustment_adds_no_second_line(
+    app, connected, manage, qbo_server, run_jobs
+):
+    """The worker dies after QBO took the adjustment, before cwqbo saved it: the resumed run
+    finds the invoice (already equal to Manage's) and adjusts nothing twice."""
+    from test_transfer_exactly_once import resume, run_until_crash
+
+    from cwqbo.jobs import TRANSFERS_QUEUE, get_queue
+
+    base_url, state = qbo_server[0], manage[1]
+    item = adjustment_item(qbo_server)
+    set_options(app, total_difference="adjust", adjustment_item_id=item["Id"])
+    (number,) = taxed_invoices(state, 1)
+    manage_total = shift_manage_tax(state, number, "0.01")
+    with app.app_context():
+        batch_id = submit(app, row_ids(number))
+        get_queue(TRANSFERS_QUEUE).empty()  # the worker that would have run it crashes
+    run_until_crash(app, batch_id, "before saving the QBO id")
+    (doc,) = qbo_docs(base_url)[str(number)]
+    assert money(doc["TotalAmt"]) == manage_total, "QBO took the adjustment before the crash"
+
+    resume(app, batch_id)
+    run_jobs()
+    (doc,) = qbo_docs(base_url)[str(number)]
+    adjustments = [
+        ln for ln in sales_lines(doc) if ln["SalesItemLineDetail"]["ItemRef"]["value"] == item["Id"]
+    ]
+    assert len(adjustments) == 1 and money(doc["TotalAmt"]) == manage_total
+    row = rows(app, batch_id)[str(number)]
+    assert row.state == "batched" and not row.review
