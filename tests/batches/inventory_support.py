@@ -8,9 +8,9 @@ from decimal import Decimal
 import requests
 from support import QBO_US_REALM
 
-from cwqbo.batches import service
 from cwqbo.extensions import db
 from cwqbo.models import Batch, BatchLog, BatchTransaction, ConfigurationOptions, QBOConfiguration
+from tests.batches.transfer_support import submit as submit_kind
 
 FIRST_ROW = 7001  # unposted procurement row id of the sample's first item receipt
 RECEIPTS = [f"{FIRST_ROW + n}-purchase" for n in range(10)]  # their unpostedProductIds
@@ -45,18 +45,7 @@ def set_products_tab(app, base_url: str, *, cogs: bool = True, track: bool = Tru
 
 
 def submit(app, ids: Iterable[str], *, mode: str = Batch.TRANSFER) -> int:
-    with app.app_context():
-        batch = service.create_batch(
-            "products",
-            db.session.get(QBOConfiguration, 1),
-            list(ids),
-            invoice_detail="summary",
-            location_id=None,
-            location_name=None,
-            user_id=None,
-            mode=mode,
-        )
-        return batch.id
+    return submit_kind(app, ids, kind="products", detail="summary", mode=mode)
 
 
 def transactions(app, batch_id: int) -> dict[str, BatchTransaction]:

@@ -14,6 +14,7 @@ import requests
 from support import QBO_US_REALM
 from test_transfer_exactly_once import Crash, CrashingStore, resume, run_with_retries
 from transfer_support import batch_status, manage_batches, transactions
+from transfer_support import submit as submit_kind
 
 from cwqbo.batches import execution, service
 from cwqbo.extensions import db
@@ -24,8 +25,6 @@ from cwqbo.models import (
     BatchLog,
     BatchTransaction,
     ConfigurationOptions,
-    Pairing,
-    QBOConfiguration,
 )
 from cwqbo.models.user import utcnow
 from cwqbo.sandbox.connectwise.faults import Faults
@@ -52,18 +51,7 @@ def qbo_rows(qbo_state, entity: str) -> list[dict]:
 
 
 def submit(app, ids, mode=Batch.TRANSFER) -> int:
-    with app.app_context():
-        batch = service.create_batch(
-            "expenses",
-            db.session.get(QBOConfiguration, 1),
-            list(ids),
-            invoice_detail="summary",
-            location_id=None,
-            location_name=None,
-            user_id=None,
-            mode=mode,
-        )
-        return batch.id
+    return submit_kind(app, ids, kind="expenses", detail="summary", mode=mode)
 
 
 def sample(state) -> dict[str, dict]:
@@ -290,8 +278,8 @@ def test_flaky_apis_reach_the_same_end_state(app, connected, manage, qbo_server,
     qbo_state = qbo_server[1]
     connect_qbo(connected, 1, QBO_US_REALM)
     with app.app_context():  # children first: SQLite hands the next batch the same id
-        for model in (BatchAction, BatchLog, BatchTransaction, Batch, Pairing):
-            db.session.execute(db.delete(model))  # the reset QBO forgot the vendors paired
+        for model in (BatchAction, BatchLog, BatchTransaction, Batch):
+            db.session.execute(db.delete(model))
         db.session.commit()
     set_options(app, qbo_state, append=True)
     knobs = {"rate_429": 0.04, "rate_500": 0.03, "rate_drop": 0.03, "retry_after": 0.01}

@@ -19,11 +19,14 @@ def row_ids(*numbers: int) -> list[str]:
     return [str(FIRST_ROW_ID + n - 10001) for n in numbers]
 
 
-def submit(app, ids: Iterable[str], *, detail="detailed", mode=Batch.TRANSFER) -> int:
+def submit(
+    app, ids: Iterable[str], *, kind="invoices", detail="detailed", mode=Batch.TRANSFER
+) -> int:
+    """Create a batch of ``kind`` for configuration 1 as the submit page does; return its id."""
     with app.app_context():
         config = db.session.get(QBOConfiguration, 1)
         batch = service.create_batch(
-            "invoices",
+            kind,
             config,
             list(ids),
             invoice_detail=detail,
