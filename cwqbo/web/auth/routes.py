@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import hmac
+from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from cwqbo import audit
-from cwqbo.extensions import db
+from cwqbo.extensions import db, login_manager
+from cwqbo.mail import outbox_dir
 from cwqbo.models import Invitation, Role, User
 from cwqbo.models.user import check_no_password, utcnow
 from cwqbo.web.auth import bp, emails, sessions
@@ -48,8 +50,27 @@ def signup():
         db.session.add(user)
         db.session.commit()
         emails.send_verification(user)
-        return render_template("auth/check_email.html", email=user.email)
+        return render_template("auth/check_email.html", email=user.email, outbox=_outbox())
     return render_template("auth/signup.html", form=form)
+
+
+def _outbox() -> str | None:
+    """The folder unsent mail goes to (it follows CWQBO_INSTANCE), as its reader finds it:
+    relative to the folder cwqbo runs in when inside it; None when a mail server sends."""
+    if current_app.config.get("MAIL_SERVER"):
+        return None
+    folder = outbox_dir().resolve()
+    try:
+        return f"{folder.relative_to(Path.cwd().resolve())}/"
+    except ValueError:
+        return f"{folder}/"
+
+
+def _drop_login_prompt() -> None:
+    """Forget "Please log in to see that page.": a first install shows the sign-up form."""
+    flashes = session.get("_flashes")
+    if flashes:
+        session["_flashes"] = [f for f in flashes if f[1] != login_manager.login_message]
 
 
 @bp.route("/verify/<token>")
@@ -76,6 +97,7 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
     if no_users_yet():
+        _drop_login_prompt()
         return redirect(url_for("auth.signup"))
     form = LoginForm()
     error = None
