@@ -15,15 +15,6 @@ from cwqbo.extensions import db
 from cwqbo.models import Pairing
 
 pytestmark = pytest.mark.browser
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PAIRS = [
     ("250", "Contoso Ltd", "1", "Contoso Ltd"),
     ("258", "Fabrikam, Inc.", "2", "Fabrikam, Inc."),
@@ -35,21 +26,6 @@ PAIRS = [
 @pytest.fixture
 def app_config(app_config, qbo_server):
     return {**app_config, **qbo_settings(qbo_server[0])}
-
-
-@pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_context().new_page()
-        page.console_errors = []
-        page.on(
-            "console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None
-        )
-        yield page
-        browser.close()
 
 
 def shoot(page, url: str, name: str) -> list[Path]:
