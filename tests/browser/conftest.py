@@ -47,3 +47,13 @@ def start_worker(live_server, app_config, tmp_path):
             process.kill()
             process.wait(10)
         log.close()
+
+
+@pytest.fixture
+def both_connected(live_server, make_user, cw_sandbox):
+    """An admin and a member, Manage and configuration 1's QBO connected; (app, base URL)."""
+    from browser_support import connect_both
+
+    app, base = live_server
+    connect_both(app, make_user, cw_sandbox)
+    return app, base

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_support import connect_both, log_in, open_new_batch, watch_until_complete
+from browser_support import log_in, open_new_batch, watch_until_complete
 from playwright.sync_api import expect
 from support import qbo_settings
 
@@ -18,11 +18,8 @@ def app_config(app_config, qbo_server):
     return {**app_config, **qbo_settings(qbo_server[0])}
 
 
-def test_run_a_batch_watch_it_finish_then_unbatch_one(
-    live_server, page, make_user, cw_sandbox, start_worker
-):
-    app, base = live_server
-    connect_both(app, make_user, cw_sandbox)
+def test_run_a_batch_watch_it_finish_then_unbatch_one(page, both_connected, start_worker):
+    app, base = both_connected
 
     log_in(page, base, "member@example.com")
     open_new_batch(page, base, "Create Invoice Batch", "/batches/new/invoices", "Select Invoices")

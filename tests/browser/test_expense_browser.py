@@ -3,7 +3,7 @@ Batch › Create Expense Batch, pick expenses, Create Batch, the status page pol
 
 from __future__ import annotations
 
-from browser_support import connect_both, log_in, open_new_batch, watch_until_complete
+from browser_support import log_in, open_new_batch, watch_until_complete
 from playwright.sync_api import expect
 from support import QBO_US_REALM
 from test_batch_browser import app_config  # noqa: F401 (fixture)
@@ -29,16 +29,8 @@ def set_expenses_tab(app, qbo_state) -> None:
         db.session.commit()
 
 
-def test_run_an_expense_batch_and_watch_it_finish(
-    live_server,
-    page,
-    make_user,
-    cw_sandbox,
-    qbo_server,
-    start_worker,
-):
-    app, base = live_server
-    connect_both(app, make_user, cw_sandbox)
+def test_run_an_expense_batch_and_watch_it_finish(page, both_connected, qbo_server, start_worker):
+    app, base = both_connected
     set_expenses_tab(app, qbo_server[1])
 
     log_in(page, base, "member@example.com")

@@ -3,7 +3,7 @@ Batch › Create Inventory Batch, pick item receipts, Create Batch, the status p
 
 from __future__ import annotations
 
-from browser_support import connect_both, log_in, open_new_batch, watch_until_complete
+from browser_support import log_in, open_new_batch, watch_until_complete
 from playwright.sync_api import expect
 from test_batch_browser import app_config  # noqa: F401 (fixture)
 
@@ -12,16 +12,8 @@ from tests.batches.inventory_support import bills, set_products_tab
 PICKED = ("PO-000812", "PO-000815", "PO-000817")
 
 
-def test_run_an_inventory_batch_and_watch_it_finish(
-    live_server,
-    page,
-    make_user,
-    cw_sandbox,
-    qbo_server,
-    start_worker,
-):
-    app, base = live_server
-    connect_both(app, make_user, cw_sandbox)
+def test_run_an_inventory_batch_and_watch_it_finish(page, both_connected, qbo_server, start_worker):
+    app, base = both_connected
     set_products_tab(app, qbo_server[0])
 
     log_in(page, base, "member@example.com")

@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from browser_support import connect_both, log_in, watch_until_complete
+from browser_support import log_in, watch_until_complete
 from playwright.sync_api import expect
 from support import qbo_settings
 
@@ -23,12 +23,11 @@ def app_config(app_config, qbo_server):
 
 
 def test_run_payment_sync_from_the_dialog_and_watch_it_complete(
-    live_server, page, make_user, cw_sandbox, start_worker
+    page, both_connected, start_worker, cw_sandbox
 ):
     from cwqbo.jobs.worker import run_worker
 
-    app, base = live_server
-    connect_both(app, make_user, cw_sandbox)
+    app, base = both_connected
     books = Books(app, cw_sandbox[1], transfer(app, lambda: run_worker(app, burst=True), 10002))
     books.pay({"10002": Decimal("100.00")}, day="2026-11-10")
 
