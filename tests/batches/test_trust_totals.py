@@ -13,7 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 from html import unescape
 
-from conftest import qbo_entities
+import requests
 from pages_support import HX, text
 from support import QBO_US_REALM
 from transfer_support import batch_status, qbo_docs, row_ids, submit, transactions
@@ -72,6 +72,11 @@ def set_options(app, **values) -> None:
         for name, value in values.items():
             setattr(options, name, value)
         db.session.commit()
+
+
+def qbo_entities(qbo_base_url: str, entity: str) -> list[dict]:
+    url = f"{qbo_base_url}/_sandbox/entities/{QBO_US_REALM}/{entity}"
+    return requests.get(url, timeout=10).json()
 
 
 def adjustment_item(qbo_server) -> dict:
