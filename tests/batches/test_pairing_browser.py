@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from support import PASSWORD, Browserish, connect_manage, connect_qbo, qbo_settings
+from support import qbo_settings
+from test_pairing_pages import add_pairing
 
-from cwqbo.extensions import db
-from cwqbo.models import Pairing
+from tests.browser.browser_support import connect_both, log_in
 
 pytestmark = pytest.mark.browser
 PAIRS = [
@@ -46,31 +46,11 @@ def shoot(page, url: str, name: str) -> list[Path]:
 
 def test_re_pair_by_type_ahead_in_chromium(live_server, page, make_user, cw_sandbox, qbo_server):
     app, base = live_server
-    make_user("admin@example.com")
-    connect_manage(app, cw_sandbox[0], cw_sandbox[1])
-    web = Browserish(app.test_client())
-    web.post("/auth/login", {"email": "admin@example.com", "password": PASSWORD})
-    connect_qbo(web)
-    with app.app_context():
-        for manage_id, manage_name, qbo_id, qbo_name in PAIRS:
-            Pairing.remember(
-                1,
-                "company",
-                manage_id,
-                manage_name=manage_name,
-                qbo_entity="Customer",
-                qbo_id=qbo_id,
-                qbo_name=qbo_name,
-                how="batch",
-            )
-        db.session.commit()
-        contoso = db.session.scalar(db.select(Pairing).where(Pairing.manage_id == "250")).id
+    connect_both(app, make_user, cw_sandbox, member=False)
+    ids = {m: add_pairing(app, m, m_name, q, q_name) for m, m_name, q, q_name in PAIRS}
+    contoso = ids["250"]
 
-    page.goto(base + "/auth/login")
-    page.get_by_label("Email").fill("admin@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(base + "/")
+    log_in(page, base, "admin@example.com")
     page.goto(base + "/settings/quickbooks/1/contacts")
     page.evaluate("window.stillTheSamePage = true")  # a full page load would wipe it out
     tabs = page.get_by_role("navigation", name="Configuration tabs")

@@ -18,10 +18,11 @@ def log_in(page, base: str, email: str) -> None:
     page.wait_for_url(base + "/")
 
 
-def connect_both(app, make_user, cw_sandbox) -> Browserish:
-    """An admin and a member; Manage and configuration 1's QBO connected; return the admin."""
+def connect_both(app, make_user, cw_sandbox, *, member: bool = True) -> Browserish:
+    """An admin (and a member); Manage and configuration 1's QBO connected; return the admin."""
     make_user("admin@example.com")
-    make_user("member@example.com", role="member")
+    if member:
+        make_user("member@example.com", role="member")
     connect_manage(app, cw_sandbox[0], cw_sandbox[1])
     admin = Browserish(app.test_client())
     admin.post("/auth/login", {"email": "admin@example.com", "password": PASSWORD})

@@ -3,8 +3,9 @@
 import re
 
 import pytest
+from browser_support import connect_both, log_in
 from playwright.sync_api import expect
-from support import PASSWORD, Browserish, connect_manage, connect_qbo, qbo_settings
+from support import qbo_settings
 
 
 @pytest.fixture
@@ -14,17 +15,9 @@ def app_config(app_config, qbo_server):
 
 def test_tabs_and_tax_mapping_rows_without_page_loads(live_server, page, make_user, cw_sandbox):
     app, base = live_server
-    make_user("admin@example.com")
-    connect_manage(app, cw_sandbox[0], cw_sandbox[1])
-    web = Browserish(app.test_client())
-    web.post("/auth/login", {"email": "admin@example.com", "password": PASSWORD})
-    connect_qbo(web)
+    connect_both(app, make_user, cw_sandbox, member=False)
 
-    page.goto(base + "/auth/login")
-    page.get_by_label("Email").fill("admin@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(base + "/")
+    log_in(page, base, "admin@example.com")
     page.goto(base + "/settings/quickbooks/1/company")
     expect(page.get_by_role("heading", name="Company")).to_be_visible()
     # A marker that a full page load would wipe out.

@@ -7,25 +7,12 @@ from support import QBO_US_REALM
 
 from cwqbo.extensions import db
 from cwqbo.models import BatchTransaction
-
-FIRST_ROW_ID = 880001  # unposted row id of invoice #10001 in the Manage sample
+from tests.batches.transfer_support import row_ids
+from tests.batches.transfer_support import submit as submit_ids
 
 
 def submit(app, numbers) -> int:
-    from cwqbo.batches import service
-    from cwqbo.models import QBOConfiguration
-
-    with app.app_context():
-        batch = service.create_batch(
-            "invoices",
-            db.session.get(QBOConfiguration, 1),
-            [str(FIRST_ROW_ID + n - 10001) for n in numbers],
-            invoice_detail="detailed",
-            location_id=None,
-            location_name=None,
-            user_id=None,
-        )
-        return batch.id
+    return submit_ids(app, row_ids(*numbers))
 
 
 def rows(app, batch_id) -> dict[str, BatchTransaction]:
