@@ -12,11 +12,11 @@ from decimal import Decimal
 import pytest
 import requests
 from support import QBO_US_REALM
-from test_transfer_exactly_once import Crash, CrashingStore, resume, run_with_retries
+from test_transfer_exactly_once import resume, run_until_crash, run_with_retries
 from transfer_support import batch_status, manage_batches, transactions
 from transfer_support import submit as submit_kind
 
-from cwqbo.batches import execution, service
+from cwqbo.batches import service
 from cwqbo.extensions import db
 from cwqbo.jobs import TRANSFERS_QUEUE, get_queue
 from cwqbo.models import (
@@ -238,16 +238,10 @@ def test_resume_after_a_crash_creates_nothing_twice(
     state, qbo_state = manage[1], qbo_server[1]
     set_options(app, qbo_state, append=True)
     picked = ROWS[:6]
+    batch_id = submit(app, picked)
     with app.app_context():
-        batch_id = submit(app, picked)
         get_queue(TRANSFERS_QUEUE).empty()  # the worker that would have run it crashes
-        batch = db.session.get(Batch, batch_id)
-        batch.status = Batch.RUNNING
-        db.session.commit()
-        runner = execution._runner(batch, CrashingStore(batch, when))
-        with pytest.raises(Crash):
-            runner.run()
-        db.session.rollback()
+    run_until_crash(app, batch_id, when)
     sent_before = len(qbo_rows(qbo_state, "Bill")) + len(qbo_rows(qbo_state, "Purchase"))
     assert sent_before >= 1 and not manage_batches(state)
     resume(app, batch_id)
