@@ -16,7 +16,7 @@ from cwqbo.jobs.schedule import ID_PREFIX, make_scheduler
 from cwqbo.models import AutoSyncSetting, ParkedTransaction
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
-from test_authorization import allowed, sent_to_login  # noqa: E402
+from test_authorization import allowed, client_as, matrix_users, sent_to_login  # noqa: E402
 
 HX = {"HX-Request": "true", "HX-Target": "tab-panel"}
 URL = "/settings/quickbooks/1/autosync"
@@ -111,21 +111,11 @@ def matrix_app(app_config, redis_conn):
 
 
 def test_only_admins_see_or_save_the_tab(matrix_app, make_user):
-    from cwqbo.models import User
-
-    users = {
-        "admin": make_user("admin@example.com", role="admin"),
-        "member": make_user("member@example.com", role="member"),
-    }
+    users = matrix_users(make_user)
     failures = []
     for method in ("GET", "POST"):
         for identity in ("anonymous", "member", "admin"):
-            client = matrix_app.test_client()
-            if identity != "anonymous":
-                with matrix_app.app_context():
-                    session_id = db.session.get(User, users[identity]).get_id()
-                with client.session_transaction() as session:
-                    session["_user_id"], session["_fresh"] = session_id, True
+            client = client_as(matrix_app, users, identity)
             response = client.open(URL, method=method, data={"interval_minutes": "x"})
             if identity == "anonymous":
                 ok = sent_to_login(response)

@@ -10,7 +10,14 @@ import pytest
 from cwqbo import create_app
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
-from test_authorization import EXPECTATIONS, LOGGED_IN, allowed, sent_to_login  # noqa: E402
+from test_authorization import (  # noqa: E402
+    EXPECTATIONS,
+    LOGGED_IN,
+    allowed,
+    client_as,
+    matrix_users,
+    sent_to_login,
+)
 
 
 @pytest.fixture
@@ -21,13 +28,7 @@ def matrix_app(app_config, redis_conn):
 def test_every_expense_route_is_for_logged_in_users(matrix_app, make_user):
     from flask import url_for
 
-    from cwqbo.extensions import db
-    from cwqbo.models import User
-
-    users = {
-        "admin": make_user("admin@example.com", role="admin"),
-        "member": make_user("member@example.com", role="member"),
-    }
+    users = matrix_users(make_user)
     rules = [r for r in matrix_app.url_map.iter_rules() if "kind" in r.arguments]
     assert {r.endpoint for r in rules} >= {"batches.select", "batches.preview"}
     failures = []
@@ -38,13 +39,7 @@ def test_every_expense_route_is_for_logged_in_users(matrix_app, make_user):
             url = url_for(rule.endpoint, kind="expenses")
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             for identity in ("anonymous", "member", "admin"):
-                client = matrix_app.test_client()
-                if identity != "anonymous":
-                    with matrix_app.app_context():
-                        session_id = db.session.get(User, users[identity]).get_id()
-                    with client.session_transaction() as session:
-                        session["_user_id"], session["_fresh"] = session_id, True
-                response = client.open(url, method=method)
+                response = client_as(matrix_app, users, identity).open(url, method=method)
                 ok = sent_to_login(response) if identity == "anonymous" else allowed(response)
                 ok = ok and response.status_code != 404  # the expense pages exist
                 if not ok:

@@ -99,6 +99,29 @@ def allowed(response) -> bool:
     return response.status_code not in (401, 403, 500) and not sent_to_login(response)
 
 
+def matrix_users(make_user) -> dict[str, int]:
+    """The identities the matrices log in as, other than anonymous: {identity: user id}."""
+    return {
+        "admin": make_user("admin@example.com", role="admin"),
+        "member": make_user("member@example.com", role="member"),
+    }
+
+
+def client_as(app, users: dict[str, int], identity: str):
+    """A new test client with a fresh session of ``identity`` ("anonymous": none)."""
+    client = app.test_client()
+    if identity != "anonymous":
+        # Read each time: logging out (one of the routes) ends every session of its user.
+        from cwqbo.extensions import db
+        from cwqbo.models import User
+
+        with app.app_context():
+            session_id = db.session.get(User, users[identity]).get_id()
+        with client.session_transaction() as session:
+            session["_user_id"], session["_fresh"] = session_id, True
+    return client
+
+
 def test_every_route_has_an_expectation(matrix_app):
     endpoints = {rule.endpoint for rule in matrix_app.url_map.iter_rules()}
     missing = sorted(endpoints - EXPECTATIONS.keys())
@@ -110,19 +133,8 @@ def test_every_route_has_an_expectation(matrix_app):
 def test_authorization_matrix(matrix_app, make_user):
     from flask import url_for
 
-    ids = {
-        "admin": make_user("admin@example.com", role="admin"),
-        "member": make_user("member@example.com", role="member"),
-    }
+    ids = matrix_users(make_user)
     target = make_user("target@example.com", role="member")
-
-    def session_id(identity: str) -> str:
-        # Read each time: logging out (one of the routes) ends every session of its user.
-        from cwqbo.extensions import db
-        from cwqbo.models import User
-
-        with matrix_app.app_context():
-            return db.session.get(User, ids[identity]).get_id()
 
     failures = []
     for rule in matrix_app.url_map.iter_rules():
@@ -132,12 +144,7 @@ def test_authorization_matrix(matrix_app, make_user):
             url = url_for(rule.endpoint, **args)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             for identity in ("anonymous", "member", "admin"):
-                client = matrix_app.test_client()
-                if identity != "anonymous":
-                    with client.session_transaction() as session:
-                        session["_user_id"] = session_id(identity)
-                        session["_fresh"] = True
-                response = client.open(url, method=method)
+                response = client_as(matrix_app, ids, identity).open(url, method=method)
                 if who == PUBLIC:
                     ok = allowed(response)
                 elif identity == "anonymous":
