@@ -7,6 +7,7 @@ them as the Jinja filters ``plural`` and ``entity_label`` (cwqbo/web/filters.py)
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 # Nouns whose plural is not the noun + "s".
 _IRREGULAR = {
@@ -53,3 +54,24 @@ def entity_label(entity: str | None) -> str:
         return ""
     words = _CAMEL.split(entity)
     return " ".join([words[0], *(w.lower() for w in words[1:])])
+
+
+_UNITS = (("day", 86_400), ("hour", 3_600), ("minute", 60))
+
+
+def ago(when: datetime, now: datetime | None = None) -> str:
+    """Return how long ago ``when`` was: "just now", "2 minutes ago", "in 3 hours".
+
+    Naive datetimes are UTC (as the database stores them)."""
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    now = now or datetime.now(UTC)
+    now = now if now.tzinfo else now.replace(tzinfo=UTC)
+    seconds = (now - when).total_seconds()
+    size = abs(seconds)
+    if size < 45:
+        return "just now"
+    for unit, length in _UNITS:
+        if size >= length or unit == "minute":
+            text = plural(max(1, round(size / length)), unit)
+            return f"{text} ago" if seconds > 0 else f"in {text}"
+    raise AssertionError("unreachable")

@@ -132,3 +132,35 @@ def test_every_page_follows_the_wording_rules(app, make_user, cw_sandbox):
         problems += broken_rules(name, text)
     assert not problems, "\n".join(problems)
     assert "Credit memo" in visible_text(admin.get(f"/batches/{identifier}").get_data(True))
+
+
+def test_ago_says_how_long_ago_in_words():
+    from datetime import UTC, datetime, timedelta
+
+    from cwqbo.wording import ago
+
+    now = datetime(2026, 12, 1, 18, 0, tzinfo=UTC)
+    assert ago(now - timedelta(seconds=10), now) == "just now"
+    assert ago(now - timedelta(seconds=60), now) == "1 minute ago"
+    assert ago(now - timedelta(minutes=2, seconds=5), now) == "2 minutes ago"
+    assert ago(now - timedelta(hours=3), now) == "3 hours ago"
+    assert ago((now - timedelta(days=1)).replace(tzinfo=None), now) == "1 day ago"
+    assert ago(now + timedelta(minutes=5), now) == "in 5 minutes"
+
+
+def test_system_page_shows_times_ago_with_the_exact_time_on_hover(admin, app):
+    from datetime import timedelta
+
+    from cwqbo.extensions import db
+    from cwqbo.models import TaskRun
+    from cwqbo.models.user import utcnow
+
+    started = utcnow() - timedelta(minutes=2, seconds=10)
+    with app.app_context():
+        db.session.add(
+            TaskRun(name="housekeeping", status="completed", started_at=started, ended_at=started)
+        )
+        db.session.commit()
+    html = admin.get("/system").get_data(True)
+    exact = started.strftime("%Y-%m-%d %H:%M:%S UTC")
+    assert f'title="{exact}">2 minutes ago</time>' in html
