@@ -9,11 +9,11 @@ from playwright.sync_api import expect
 from support import PASSWORD, Browserish, connect_manage, connect_qbo
 
 
-def log_in(page, base: str, email: str) -> None:
+def log_in(page, base: str, email: str = "admin@example.com", password: str = PASSWORD) -> None:
     """Log in through the login form in the browser."""
     page.goto(base + "/auth/login")
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(base + "/")
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from browser_support import log_in
 from playwright.sync_api import expect
-from support import PASSWORD, qbo_settings
+from support import qbo_settings
 
 DAY = 86400
 
@@ -32,11 +33,7 @@ def test_reconnect_ahead_of_the_end_starts_a_new_five_years(
     app, base = live_server
     state = qbo_server[1]
     make_user("admin@example.com")
-    page.goto(base + "/auth/login")
-    page.get_by_label("Email").fill("admin@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(base + "/")
+    log_in(page, base)
 
     state.set_knobs(hard_ttl=20 * DAY)  # an authorization given almost five years ago
     page.goto(base + "/settings/quickbooks/1/connection")

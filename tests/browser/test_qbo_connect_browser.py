@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from browser_support import log_in
 from playwright.sync_api import expect
 from support import (
     PASSWORD,
@@ -39,12 +40,13 @@ def app_config(app_config, consent_base):
     return {**app_config, **qbo_settings(consent_base)}
 
 
-def log_in(page, base: str, email: str = "admin@example.com") -> None:
-    page.goto(base + "/auth/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(base + "/")
+def add_configuration(page, base: str, name: str) -> str:
+    """Add a configuration on the QuickBooks settings page; return its Connection tab URL."""
+    page.goto(base + "/settings/quickbooks")
+    page.get_by_label("Name", exact=True).fill(name)
+    page.get_by_role("button", name="Add").click()
+    expect(page).to_have_url(re.compile(r"/settings/quickbooks/\d+/connection$"))
+    return page.url
 
 
 def consent(page, consent_base: str, company: str, action: str = "Authorize") -> None:
@@ -71,12 +73,8 @@ def test_connect_a_new_configuration_through_intuit_consent(
     make_user("admin@example.com")
     log_in(page, base)
 
-    page.goto(base + "/settings/quickbooks")
-    page.get_by_label("Name", exact=True).fill("Canada books")
-    page.get_by_role("button", name="Add").click()
+    connection_tab = add_configuration(page, base, "Canada books")
     expect(page.get_by_text("Canada books added.")).to_be_visible()
-    expect(page).to_have_url(re.compile(r"/settings/quickbooks/\d+/connection$"))
-    connection_tab = page.url
 
     page.get_by_role("button", name="Connect to QuickBooks").click()
     consent(page, consent_base, "cwqbo Demo MSP Canada")
@@ -100,11 +98,7 @@ def test_reconnect_a_lost_connection_after_switching_tabs(
     _url, state = qbo_server
     make_user("admin@example.com")
     log_in(page, base)
-    page.goto(base + "/settings/quickbooks")
-    page.get_by_label("Name", exact=True).fill("US books")
-    page.get_by_role("button", name="Add").click()
-    expect(page).to_have_url(re.compile(r"/settings/quickbooks/\d+/connection$"))
-    connection_tab = page.url
+    connection_tab = add_configuration(page, base, "US books")
     page.get_by_role("button", name="Connect to QuickBooks").click()
     consent(page, consent_base, "cwqbo Demo MSP")
     page.wait_for_url(connection_tab)
@@ -245,17 +239,9 @@ def test_demo_connects_a_second_configuration_and_sigterm_to_make_stops_it(tmp_p
         )
         email = re.search(r"log in as\s+(\S+)", text).group(1)
         password = re.search(r"password\s+(\S+)", text).group(1)
-        page.goto(base + "/auth/login")
-        page.get_by_label("Email").fill(email)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(base + "/")
+        log_in(page, base, email, password)
 
-        page.goto(base + "/settings/quickbooks")
-        page.get_by_label("Name", exact=True).fill("Canada")
-        page.get_by_role("button", name="Add").click()
-        expect(page).to_have_url(re.compile(r"/settings/quickbooks/\d+/connection$"))
-        connection_tab = page.url
+        connection_tab = add_configuration(page, base, "Canada")
         page.get_by_role("button", name="Connect to QuickBooks").click()
         consent(page, consent_base, "cwqbo Demo MSP Canada")
         page.wait_for_url(connection_tab, timeout=30_000)
