@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from cwqbo.connectwise import ManageClient, ManageCredentials
 from cwqbo.sandbox.connectwise.exporter import build_export
 from cwqbo.sandbox.quickbooks import SandboxState
 from cwqbo.transfer import (
@@ -24,6 +25,20 @@ from cwqbo.transfer import (
 DATA = Path(__file__).resolve().parents[2] / "cwqbo" / "sandbox" / "data"
 US, CA = "9341453000000001", "9341453000000002"
 REALMS = {"US": US, "CA": CA}
+
+
+def sandbox_manage_client(base_url: str, state) -> ManageClient:
+    """A Manage client on the Manage sandbox's own credentials (client id "cwqbo-tests")."""
+    creds = state.credentials
+    return ManageClient(
+        ManageCredentials(
+            site=base_url,
+            company_id=creds["companyId"],
+            public_key=creds["publicKey"],
+            private_key=creds["privateKey"],
+            client_id="cwqbo-tests",
+        )
+    )
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 
-from cwqbo.connectwise import ManageClient, ManageCredentials
 from cwqbo.quickbooks import BatchOp, QBOClient
 from cwqbo.sandbox.quickbooks import SandboxState, serve_in_thread
 from cwqbo.transfer import (
@@ -22,7 +21,7 @@ from cwqbo.transfer import (
     plan_invoice,
 )
 
-from .conftest import CA, US
+from .conftest import CA, US, sandbox_manage_client
 
 # realm, options, invoices expected to be sent, what keeps the others back
 REALM_CASES = {
@@ -168,16 +167,7 @@ def test_reference_load_reads_inactive_names_and_many_chunks(qbo_http):
 def test_manage_export_and_gl_accounts_over_http(cw_sandbox, make_ref):
     """The real wire shapes: GLExport from the Manage sandbox, GL accounts for RD lines."""
     base_url, state, _ = cw_sandbox
-    creds = state.credentials
-    client = ManageClient(
-        ManageCredentials(
-            site=base_url,
-            company_id=creds["companyId"],
-            public_key=creds["publicKey"],
-            private_key=creds["privateKey"],
-            client_id="cwqbo-tests",
-        )
-    )
+    client = sandbox_manage_client(base_url, state)
     try:
         manage = ManageReference.load(client)
         unposted = list(client.iter_unposted_invoices())

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from cwqbo.connectwise import ManageClient, ManageCredentials
 from cwqbo.quickbooks import QBOClient
 from cwqbo.sandbox.quickbooks import serve_in_thread
 from cwqbo.transfer import TransferSettings, names_needed
 from cwqbo.transfer.preview import dry_run
 
-from .conftest import US
+from .conftest import US, sandbox_manage_client
 
 
 def header(field, value):
@@ -87,16 +86,7 @@ def test_the_preview_shows_malformed_invoices_and_plans_the_others(cw_sandbox):
         docs["10013"]["export"]["currency"] = "USD"
         docs["10014"]["export"]["detail"][0]["item"] = "SSD"
         docs["10015"]["export"]["taxLevels"] = [{"taxLevel": "first"}]  # unreadable level
-    creds = state.credentials
-    manage = ManageClient(
-        ManageCredentials(
-            site=base_url,
-            company_id=creds["companyId"],
-            public_key=creds["publicKey"],
-            private_key=creds["privateKey"],
-            client_id="cwqbo-tests",
-        )
-    )
+    manage = sandbox_manage_client(base_url, state)
     qbo_url, server, qbo_state = serve_in_thread()
     qbo = QBOClient(US, f"{qbo_url}/v3", lambda: qbo_state.add_token(US), sleep=lambda s: None)
     try:
