@@ -109,11 +109,11 @@ class Marks:
                 self.steps._mark_answered(mark, future.result())
                 if mark.tx.state in (BATCHED, SKIPPED) and not mark.tx.manage_batch_id:
                     self.unread.append(mark.tx)
-            if len(self.unread) >= READ_BACK:
-                self.read_back()
+            self.read_back(full_only=True)
 
-    def read_back(self) -> None:
-        while self.unread:
+    def read_back(self, *, full_only: bool = False) -> None:
+        """Read the batch ids back, ``READ_BACK`` a call (only full calls until the end)."""
+        while len(self.unread) >= (READ_BACK if full_only else 1):
             chunk, self.unread = self.unread[:READ_BACK], self.unread[READ_BACK:]
             self.steps._read_batch_ids(chunk)
 
