@@ -35,6 +35,20 @@ def demo_env(instance: Path, web: int, manage: int, qbo: int) -> dict[str, str]:
     return env
 
 
+def start_demo(instance: Path, log_path: Path, web: int, manage: int, qbo: int):
+    """Start ``python -m cwqbo.demo`` in a session of its own; return it and its open log."""
+    log = open(log_path, "w")  # noqa: SIM115  (the caller closes it)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cwqbo.demo"],
+        cwd=REPO,
+        env=demo_env(instance, web, manage, qbo),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    return proc, log
+
+
 def log_in(base: str, email: str, password: str) -> requests.Session:
     session = requests.Session()
     page = session.get(f"{base}/auth/login", timeout=10)
@@ -52,15 +66,7 @@ def test_demo_command_runs_a_seeded_install_and_ctrl_c_stops_everything(tmp_path
     web, manage, qbo = free_port(), free_port(), free_port()
     instance = tmp_path / "demo"
     log_path = tmp_path / "demo.log"
-    log = open(log_path, "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "cwqbo.demo"],
-        cwd=REPO,
-        env=demo_env(instance, web, manage, qbo),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    proc, log = start_demo(instance, log_path, web, manage, qbo)
     try:
         text = wait_for(
             lambda: "Ctrl-C stops everything.\n=" in (t := log_path.read_text()) and t,
@@ -232,15 +238,7 @@ def test_sighup_to_the_demo_alone_stops_everything(tmp_path):
     instance = tmp_path / "demo"
     log_path = tmp_path / "demo.log"
     marker = f"DEMO_INSTANCE={instance}".encode()
-    log = open(log_path, "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "cwqbo.demo"],
-        cwd=REPO,
-        env=demo_env(instance, web, manage, qbo),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    proc, log = start_demo(instance, log_path, web, manage, qbo)
     try:
         wait_for(
             lambda: "Ctrl-C stops everything.\n=" in log_path.read_text(), 90, "the demo banner"
