@@ -37,6 +37,14 @@ def open_new_batch(page, base: str, link: str, path: str, heading: str) -> None:
     expect(page.get_by_role("heading", name=heading)).to_be_visible()
 
 
+def pick_and_create(page, label: str, numbers, summary: str) -> None:
+    """Tick "Select <label> <number>" for each number, check the summary, press Create Batch."""
+    for number in numbers:
+        page.get_by_label(f"Select {label} {number}").check()
+    expect(page.locator("#selection-summary")).to_contain_text(summary)
+    page.get_by_role("button", name="Create Batch").click()
+
+
 def watch_until_complete(page, url: str, start_worker, done: str | None = None) -> None:
     """After a submit: the status page at ``url`` (a pattern) waits, the worker starts only
     now, and the page follows the whole run by polling (no reload) until it completes with

@@ -3,7 +3,7 @@ Batch › Create Expense Batch, pick expenses, Create Batch, the status page pol
 
 from __future__ import annotations
 
-from browser_support import log_in, open_new_batch, watch_until_complete
+from browser_support import log_in, open_new_batch, pick_and_create, watch_until_complete
 from playwright.sync_api import expect
 from support import QBO_US_REALM
 from test_batch_browser import app_config  # noqa: F401 (fixture)
@@ -38,11 +38,7 @@ def test_run_an_expense_batch_and_watch_it_finish(page, both_connected, qbo_serv
     expect(page.locator("tr.unposted-row")).to_have_count(20)
     for heading in ("Member", "Type", "Classification", "Billable", "Payment method"):
         expect(page.get_by_role("columnheader", name=heading, exact=True)).to_be_visible()
-    for number in PICKED:
-        page.get_by_label(f"Select expense {number}").check()
-    expect(page.locator("#selection-summary")).to_contain_text("3 of 20 expenses selected.")
-
-    page.get_by_role("button", name="Create Batch").click()
+    pick_and_create(page, "expense", PICKED, "3 of 20 expenses selected.")
     watch_until_complete(page, r"/batches/EXP-\d{6}$", start_worker, "3")
     for text in ("Expense 55102 for Zach Admin", 'Vendor "Jane Doe (EMP-JDOE)"', "Purchase E"):
         expect(page.get_by_text(text).first).to_be_visible()

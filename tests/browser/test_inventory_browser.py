@@ -3,7 +3,7 @@ Batch › Create Inventory Batch, pick item receipts, Create Batch, the status p
 
 from __future__ import annotations
 
-from browser_support import log_in, open_new_batch, watch_until_complete
+from browser_support import log_in, open_new_batch, pick_and_create, watch_until_complete
 from playwright.sync_api import expect
 from test_batch_browser import app_config  # noqa: F401 (fixture)
 
@@ -22,11 +22,7 @@ def test_run_an_inventory_batch_and_watch_it_finish(page, both_connected, qbo_se
     )
     expect(page.locator("tr.unposted-row")).to_have_count(10)
     expect(page.get_by_role("columnheader", name="Vendor invoice")).to_be_visible()
-    for number in PICKED:
-        page.get_by_label(f"Select item receipt {number}").check()
-    expect(page.locator("#selection-summary")).to_contain_text("3 of 10 item receipts selected.")
-
-    page.get_by_role("button", name="Create Batch").click()
+    pick_and_create(page, "item receipt", PICKED, "3 of 10 item receipts selected.")
     watch_until_complete(page, r"/batches/PRC-\d{6}$", start_worker, "3")
     for text in ("Item receipt PO-000812", "Bill INV-81277", 'Vendor "Amazon Business"'):
         expect(page.get_by_text(text).first).to_be_visible()
