@@ -27,6 +27,7 @@ from cwqbo.extensions import db
 from cwqbo.models import ManageConnection, QBOConfiguration
 from cwqbo.models.user import utcnow
 from cwqbo.quickbooks.errors import QBOConnectionLost, QBOError
+from cwqbo.wording import plural
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +170,7 @@ def describe(counts: dict) -> str:
     return (
         f"ConnectWise Manage: {counts['manage']}. QuickBooks Online: {counts['ok']} working, "
         f"{counts['lost']} lost, {counts['unreachable']} could not be reached; "
-        f"{counts['warned']} expiry warning(s) sent."
+        f"{plural(counts['warned'], 'expiry warning')} sent."
     )
 
 

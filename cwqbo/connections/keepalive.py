@@ -26,6 +26,7 @@ from cwqbo.extensions import db
 from cwqbo.models import QBOConfiguration
 from cwqbo.models.user import utcnow
 from cwqbo.quickbooks.errors import QBOConnectionLost, QBOError
+from cwqbo.wording import plural
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +101,7 @@ def refresh_due(now: datetime | None = None) -> dict:
 def describe(counts: dict) -> str:
     """Say in a sentence what a refresh run did (the task run's message)."""
     return (
-        f"Refreshed {counts['refreshed']} connection(s) ({counts['expiring']} expiring within "
-        f"the hour, {counts['idle']} idle); {counts['lost']} lost, {counts['failed']} could not "
-        f"be reached, {counts['skipped']} not due."
+        f"Refreshed {plural(counts['refreshed'], 'connection')} ({counts['expiring']} expiring "
+        f"within the hour, {counts['idle']} idle); {counts['lost']} lost, "
+        f"{counts['failed']} could not be reached, {counts['skipped']} not due."
     )

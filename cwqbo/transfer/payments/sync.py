@@ -15,6 +15,7 @@ from cwqbo.connectwise.errors import ManageError
 from cwqbo.transfer.payments import plan
 from cwqbo.transfer.payments.reading import Changes, changes_since
 from cwqbo.transfer.payments.writing import ManageWriter, Written
+from cwqbo.wording import plural
 
 log = logging.getLogger(__name__)
 
@@ -65,11 +66,11 @@ class SyncOutcome:
     @property
     def summary(self) -> str:
         if not self.created and not self.deleted:
-            head = f"Nothing changed in ConnectWise: {self.looked_at} invoice(s) looked at"
+            head = f"Nothing changed in ConnectWise: {plural(self.looked_at, 'invoice')} looked at"
         else:
             head = (
-                f"{self.counts.get(SYNCED, 0)} invoice(s) updated in ConnectWise "
-                f"({self.created} payment(s) written, {self.deleted} removed) of "
+                f"{plural(self.counts.get(SYNCED, 0), 'invoice')} updated in ConnectWise "
+                f"({plural(self.created, 'payment')} written, {self.deleted} removed) of "
                 f"{self.looked_at} looked at"
             )
         parts = [f"{head} ({self.reason})."]
@@ -78,7 +79,7 @@ class SyncOutcome:
         if self.counts.get(FAILED):
             parts.append(f"{self.counts[FAILED]} failed.")
         if self.left_alone:
-            parts.append(f"Left alone: {len(self.left_alone)} unapplied credit(s).")
+            parts.append(f"Left alone: {plural(len(self.left_alone), 'unapplied credit')}.")
         manage, qbo = self.calls.get("manage", 0), self.calls.get("qbo", 0)
         parts.append(f"API calls: Manage {manage}, QuickBooks {qbo}.")
         return " ".join(parts)
@@ -107,7 +108,9 @@ class PaymentSync:
             self.qbo, transferred, self.store.watermark(), started, self.store.paid_by
         )
         out = SyncOutcome(path=changes.path, reason=changes.reason, watermark=started)
-        self.store.log(f"Payment sync: {changes.reason}; {len(changes.invoices)} invoice(s).")
+        self.store.log(
+            f"Payment sync: {changes.reason}; {plural(len(changes.invoices), 'invoice')}."
+        )
         by_invoice = _index(changes)
         for qbo_id in sorted(changes.invoices, key=_order):
             inv = transferred[qbo_id]
@@ -160,8 +163,8 @@ class PaymentSync:
         if written.created or written.deleted or written.notes:  # notes: a resumed write
             result.state = SYNCED
             result.message = (
-                f"Paid {want.paid} of {want.total} in QuickBooks: {written.created} payment(s) "
-                f"written, {written.deleted} removed. {notes}"
+                f"Paid {want.paid} of {want.total} in QuickBooks: "
+                f"{plural(written.created, 'payment')} written, {written.deleted} removed. {notes}"
             ).strip()
         else:
             result.message = f"Paid {want.paid} of {want.total}: already in ConnectWise. {notes}"
