@@ -185,3 +185,26 @@ def wait_for(predicate, timeout: float, what: str):
             return last
         time.sleep(0.25)
     raise AssertionError(f"timed out waiting for {what}; last: {last!r}")
+
+
+def stop_leftovers(proc, marker: bytes, instance: Path) -> None:
+    """After a demo run: SIGKILL its process group if it still runs, then whatever a failed
+    stop left behind (processes with ``marker`` in their environment or naming ``instance``)."""
+    import os
+    import signal
+
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+    for pid in {*processes_with(marker), *processes_naming(instance)}:
+        os.kill(pid, signal.SIGKILL)
+
+
+def assert_ports_free(*ports: int) -> None:
+    """Every port can be bound on 127.0.0.1 again (nothing of a stopped run listens)."""
+    import socket
+
+    for port in ports:
+        with socket.socket() as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("127.0.0.1", port))

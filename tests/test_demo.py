@@ -13,11 +13,13 @@ from pathlib import Path
 import requests
 from support import (
     QBO_US_REALM,
+    assert_ports_free,
     csrf_token_from,
     free_port,
     processes_naming,
     processes_with,
     qbo_settings,
+    stop_leftovers,
     wait_for,
 )
 
@@ -144,9 +146,7 @@ def test_demo_command_runs_a_seeded_install_and_ctrl_c_stops_everything(tmp_path
     assert processes_with(f"CWQBO_INSTANCE={instance}".encode()) == []
     assert processes_naming(instance) == []  # the embedded Redis too
     assert "sandboxes stopped" in log_path.read_text()
-    with socket.socket() as s:  # the sandbox ports are free again
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind(("127.0.0.1", qbo))
+    assert_ports_free(qbo)  # the sandbox ports are free again
 
 
 def test_demo_refuses_a_busy_port_naming_the_setting(tmp_path):
@@ -252,9 +252,5 @@ def test_sighup_to_the_demo_alone_stops_everything(tmp_path):
         assert "SIGHUP received, stopping everything" in text
         assert "embedded Redis stopped" in text and "sandboxes stopped" in text
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
-        for pid in {*processes_with(marker), *processes_naming(instance)}:
-            os.kill(pid, signal.SIGKILL)  # what a failed stop left behind
+        stop_leftovers(proc, marker, instance)
         log.close()

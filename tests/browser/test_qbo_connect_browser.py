@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 from pathlib import Path
 
@@ -18,11 +17,13 @@ from support import (
     QBO_CA_REALM,
     QBO_US_REALM,
     Browserish,
+    assert_ports_free,
     connect_qbo,
     free_port,
     processes_naming,
     processes_with,
     qbo_settings,
+    stop_leftovers,
     wait_for,
 )
 
@@ -261,14 +262,7 @@ def test_demo_connects_a_second_configuration_and_sigterm_to_make_stops_it(tmp_p
         assert processes_naming(instance) == []  # the embedded Redis too
         assert "SIGTERM received, stopping everything" in log_path.read_text()
         assert "sandboxes stopped" in log_path.read_text()
-        for port in (web, manage, qbo):  # every port is free again
-            with socket.socket() as s:
-                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                s.bind(("127.0.0.1", port))
+        assert_ports_free(web, manage, qbo)  # every port is free again
     finally:
-        if make.poll() is None:
-            os.killpg(make.pid, signal.SIGKILL)
-            make.wait(10)
-        for pid in {*processes_with(marker), *processes_naming(instance)}:
-            os.kill(pid, signal.SIGKILL)  # what a failed stop left behind
+        stop_leftovers(make, marker, instance)
         log.close()
