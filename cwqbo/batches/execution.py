@@ -140,8 +140,8 @@ def whole_batch_summary(batch: Batch) -> tuple[bool, str]:
             "QuickBooks' total differs from ConnectWise's (see the status page)."
         )
     if done == total:
-        return True, f"All {total} transaction(s) completed{runs}."
-    parts = [f"{done} of {total} transaction(s) completed{runs}"]
+        return True, f"All {plural(total, 'transaction')} completed{runs}."
+    parts = [f"{done} of {plural(total, 'transaction')} completed{runs}"]
     if elsewhere:
         parts.append(f"{elsewhere} sent or marked in another batch")
     if unbatched:
@@ -173,8 +173,8 @@ def _stopped(batch_id: int, reason: str, store: DatabaseStore) -> dict:
         return {"outcome": "lost-lock", "message": message}
     message = (
         f"{CONTINUING} this job used its time budget "
-        f"({current_app.config['BATCH_TIME_BUDGET']} s) after moving {store.progress} "
-        "transaction(s) on; the rest follows in the next job."
+        f"({current_app.config['BATCH_TIME_BUDGET']} s) after moving "
+        f"{plural(store.progress, 'transaction')} on; the rest follows in the next job."
     )
     batch = db.session.get(Batch, batch_id)
     batch.status, batch.message = Batch.QUEUED, message
