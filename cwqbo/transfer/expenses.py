@@ -213,8 +213,7 @@ def expense_body(doc: dict, ctx: RunContext, *, placeholders: bool = False) -> d
     d = draft(doc, ctx)
     if d.skip_reason:
         raise ValueError(f"Expense {d.ctx.number}: {d.skip_reason}")
-    if d.ctx.problems and not placeholders:
-        raise ValueError("; ".join(str(p) for p in P.unique(d.ctx.problems)))
+    P.check_ready(d.ctx.problems, placeholders)
 
     def ref(entity: str, name: str | None) -> dict:
         return ref_to(ctx.qbo, entity, name, placeholders)

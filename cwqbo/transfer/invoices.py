@@ -23,7 +23,6 @@ from cwqbo.transfer.context import (
     ref_to,
 )
 from cwqbo.transfer.kind import Kind, Plan, RunContext
-from cwqbo.transfer.problems import Problem
 from cwqbo.transfer.reference import ManageReference, QBOReference
 from cwqbo.transfer.settings import TransferSettings
 
@@ -41,12 +40,7 @@ NO_LINES = "Invoice has no lines - not sent to QuickBooks"
 AR_TYPE = "Accounts Receivable"
 
 
-class InvoiceNotReady(ValueError):
-    """invoice_body was asked for a document that still has problems."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("; ".join(str(p) for p in problems))
-        self.problems = problems
+InvoiceNotReady = P.NotReady  # the name the package exports (any kind raises it)
 
 
 # The plan of an invoice is the runner's generic plan (kind.py); the old name stays.
@@ -238,8 +232,7 @@ def invoice_body(
     d = draft(tx, customer, qbo, manage, settings)
     if d.skip_reason:
         raise ValueError(f"Invoice {d.ctx.number}: {d.skip_reason}")
-    if d.ctx.problems and not placeholders:
-        raise InvoiceNotReady(P.unique(d.ctx.problems))
+    P.check_ready(d.ctx.problems, placeholders)
 
     def ref(entity: str, name: str | None) -> dict:
         return ref_to(qbo, entity, name, placeholders)

@@ -58,3 +58,17 @@ class Problem:
 def unique(problems: Iterable[Problem]) -> list[Problem]:
     """Drop repeated problems, keeping the first occurrence's order."""
     return list(dict.fromkeys(problems))
+
+
+class NotReady(ValueError):
+    """A QBO body was asked for a document that still has problems (any kind)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def check_ready(problems: list[Problem], placeholders: bool) -> None:
+    """Raise NotReady with the document's problems, unless a placeholder body was asked for."""
+    if problems and not placeholders:
+        raise NotReady(unique(problems))

@@ -214,11 +214,8 @@ def receipt_body(
     placeholders: bool = False,
 ) -> dict:
     """Return the QBO Bill create body (after every Needed was qbo.add()-ed)."""
-    from cwqbo.transfer.invoices import InvoiceNotReady
-
     d = draft(doc, vendor_row, qbo, manage, settings)
-    if d.ctx.problems and not placeholders:
-        raise InvoiceNotReady(P.unique(d.ctx.problems))
+    P.check_ready(d.ctx.problems, placeholders)
 
     def ref(entity: str, name: str | None) -> dict:
         return ref_to(qbo, entity, name, placeholders)
