@@ -134,12 +134,44 @@ def reschedule_payment_sync() -> list[str]:
     return register_schedule(make_scheduler(get_redis()))
 
 
+def _signature(schedule) -> tuple:
+    """Return what identifies a schedule's entries (not their first run, which moves)."""
+    return tuple(sorted((p.id, p.task, p.cron, p.every, p.interval, p.timeout) for p in schedule))
+
+
 class HeartbeatScheduler(Scheduler):
-    """rq-scheduler that also records when it last looked at the schedule."""
+    """rq-scheduler that records when it last looked, and follows the database's schedule.
+
+    A configuration connected, deleted or given another time of day changes what
+    ``full_schedule()`` returns; the scheduler re-registers when that happens, so no page
+    has to remember to and no restart is needed.
+    """
+
+    registered: tuple | None = None
+
+    def register(self, schedule=None) -> list[str]:
+        """Register ``schedule`` (default: the full one) and remember what was registered."""
+        schedule = full_schedule() if schedule is None else schedule
+        ids = register_schedule(self, schedule)
+        self.registered = _signature(schedule)
+        return ids
 
     def heartbeat(self):
         super().heartbeat()
         self.connection.set(SCHEDULER_HEARTBEAT_KEY, int(time.time()), ex=24 * 3600)
+        if self.registered is None or not has_app_context():
+            return
+        from cwqbo.extensions import db
+
+        try:
+            schedule = full_schedule()
+            if _signature(schedule) != self.registered:
+                log.info("the schedule changed in the database; registering it again")
+                self.register(schedule)
+        except Exception:  # a database hiccup must not stop the scheduler; next beat retries
+            log.exception("could not follow the schedule's changes")
+        finally:
+            db.session.remove()
 
 
 def make_scheduler(connection, interval: int = 30) -> HeartbeatScheduler:

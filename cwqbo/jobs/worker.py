@@ -9,7 +9,7 @@ from rq import Worker
 
 from cwqbo.extensions import db
 from cwqbo.jobs import QUEUES, redis_for
-from cwqbo.jobs.schedule import make_scheduler, register_schedule
+from cwqbo.jobs.schedule import make_scheduler
 
 log = logging.getLogger(__name__)
 
@@ -34,5 +34,5 @@ def run_scheduler(app: Flask, interval: int = 30, burst: bool = False) -> None:
     """Register the periodic schedule, then enqueue due entries until stopped."""
     with app.app_context():
         scheduler = make_scheduler(redis_for(app), interval=interval)
-        register_schedule(scheduler)
+        scheduler.register()
         scheduler.run(burst=burst)  # rq-scheduler stops cleanly on SIGINT/SIGTERM

@@ -62,3 +62,26 @@ def test_next_run_and_cron_line():
     after = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
     assert next_run("02:00", before) == datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
     assert next_run("02:00", after) == datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
+
+
+def test_the_scheduler_follows_configurations_added_and_removed_without_a_restart(
+    connected, app, redis_conn
+):
+    with app.app_context():
+        scheduler = make_scheduler(redis_for(app))
+        scheduler.register()
+        other = QBOConfiguration(name="Added later", status=QBOConfiguration.CONNECTED)
+        db.session.add(other)
+        db.session.commit()
+        other_id = other.id
+        scheduler.heartbeat()  # what the running scheduler does every interval
+    assert f"{ID_PREFIX}payment-sync-{other_id}" in entries(app)
+    with app.app_context():
+        db.session.delete(db.session.get(QBOConfiguration, other_id))
+        db.session.commit()
+        scheduler.heartbeat()
+        scheduler.heartbeat()  # nothing changed since: registering again is not needed
+    jobs = entries(app)
+    assert f"{ID_PREFIX}payment-sync-{other_id}" not in jobs
+    assert ID_PREFIX + "payment-sync-1" in jobs
+    assert len([j for j in jobs if j.startswith(ID_PREFIX + "payment-sync-")]) == 1
