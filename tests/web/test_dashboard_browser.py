@@ -12,15 +12,6 @@ from support import PASSWORD, Browserish, connect_manage, connect_qbo, qbo_setti
 
 from cwqbo import modules
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 EXAMPLE_SRC = Path(__file__).resolve().parents[2] / "examples" / "cwqbo_example_module" / "src"
 FIRST_ROW_ID = 880001
 pytestmark = pytest.mark.browser
@@ -32,21 +23,17 @@ def app_config(app_config, qbo_server):
 
 
 @pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        context = browser.new_context()
-        page = context.new_page()
-        page.console_errors = []
-        page.on(
-            "console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None
-        )
-        page.not_found = []
-        page.on("response", lambda r: page.not_found.append(r.url) if r.status == 404 else None)
-        yield page
-        browser.close()
+def page(browser):
+    """A page of the session's Chromium (one Playwright per run: a second one cannot start
+    inside the first one's event loop), noting console errors and 404s."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None)
+    page.not_found = []
+    page.on("response", lambda r: page.not_found.append(r.url) if r.status == 404 else None)
+    yield page
+    context.close()
 
 
 @pytest.fixture
