@@ -25,6 +25,7 @@ from cwqbo.models import (
     BatchLog,
     BatchTransaction,
     ConfigurationOptions,
+    Pairing,
 )
 from cwqbo.models.user import utcnow
 from cwqbo.sandbox.connectwise.faults import Faults
@@ -274,6 +275,7 @@ def test_flaky_apis_reach_the_same_end_state(app, connected, manage, qbo_server,
     with app.app_context():  # children first: SQLite hands the next batch the same id
         for model in (BatchAction, BatchLog, BatchTransaction, Batch):
             db.session.execute(db.delete(model))
+        db.session.execute(db.delete(Pairing))  # the reset QBO forgot the vendors paired
         db.session.commit()
     set_options(app, qbo_state, append=True)
     knobs = {"rate_429": 0.04, "rate_500": 0.03, "rate_drop": 0.03, "retry_after": 0.01}
