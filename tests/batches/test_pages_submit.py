@@ -72,7 +72,7 @@ def test_submit_then_watch_the_status_page_reach_the_end(app, connected, manage,
     done = connected.get(f"/batches/{identifier}").get_data(as_text=True)
     assert 'id="batch-status">Completed Successfully</span>' in done
     assert "hx-trigger" not in done
-    assert len(re.findall(r"/_sandbox/entities/\d+/Invoice#\d+", done)) >= 3
+    assert len(re.findall(r"/_sandbox/view/\d+/Invoice/\d+", done)) >= 3
     assert done.count("Unbatch…") == 3
     # Batched in Manage: they have left the unposted list, cached copy or not.
     left = row_ids(connected.get(SELECT_URL).get_data(as_text=True))
