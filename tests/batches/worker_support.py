@@ -126,11 +126,8 @@ class KillAfter:
         body = environ["wsgi.input"].read(length) if length else b""
         environ["wsgi.input"] = io.BytesIO(body)
         with self._lock:
-            hit = not (self.killed or self.errors) and self.match(environ, body)
-            if hit:
-                self.seen += 1
-                hit = self.seen == self.nth
-        if not hit:
+            candidate = not (self.killed or self.errors) and self.match(environ, body)
+        if not candidate:
             return self.app(environ, start_response)
         captured = {}
 
@@ -139,6 +136,16 @@ class KillAfter:
             return lambda data: None
 
         answer = b"".join(self.app(environ, keep))
+        # Only an answer that did the work counts: after an injected 429/500 or a dropped
+        # connection the sender has nothing to lose (and a dropped one has already gone).
+        with self._lock:
+            hit = captured["args"][0].startswith("2") and not (self.killed or self.errors)
+            if hit:
+                self.seen += 1
+                hit = self.seen == self.nth
+        if not hit:
+            start_response(*captured["args"])
+            return [answer]
         try:
             self.killed.extend(self.kill(environ))
         except Exception as exc:  # noqa: BLE001  (reported by the test, not lost in a thread)
