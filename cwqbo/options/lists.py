@@ -143,7 +143,14 @@ class LiveLists:
         raw = self.redis.get(self.key(name))
         if raw is None:
             return None
-        return [Choice(**c) for c in json.loads(raw)["choices"]]
+        try:
+            return [Choice(**c) for c in json.loads(raw)["choices"]]
+        except (ValueError, TypeError, KeyError):
+            # Written by an older release, or damaged: read it from the source again.
+            log.warning(
+                "cached %s list of configuration %s is unreadable; reloading", name, self.config_id
+            )
+            return None
 
     def loaded_at(self, names: Iterable[str]) -> float | None:
         """Return when the oldest of these cached lists was loaded (epoch seconds)."""

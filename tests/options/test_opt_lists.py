@@ -104,3 +104,23 @@ def test_mappings_many_to_one_but_each_manage_code_once():
         "each Manage tax code can be mapped once."
     }
     assert check_mappings(rows[:2], [], lists_, {}).ok
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"choices": [{"id": "1", "label": "Sales", "kind": "Income"}]}',  # an older shape
+        '{"rows": []}',
+        "not json",
+        '{"choices": [["1", "Sales"]]}',
+    ],
+)
+def test_an_unreadable_cached_list_is_read_again_from_the_source(redis_conn, raw):
+    qbo = FakeQBO()
+    live = lists(redis_conn, qbo)
+    redis_conn.set(live.key(QBO_ACCOUNTS), raw)
+    assert live.get(QBO_ACCOUNTS) == [
+        Choice("2", "Checking", "Bank"),
+        Choice("1", "Income:Sales", "Income"),
+    ]
+    assert qbo.queries == 1
