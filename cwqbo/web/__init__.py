@@ -7,8 +7,7 @@ import re
 from flask import Flask, current_app, g, request, url_for
 from flask_login import current_user
 
-from cwqbo.extensions import db, login_manager
-from cwqbo.models import User
+from cwqbo.extensions import login_manager
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -64,14 +63,6 @@ def register_web(app: Flask) -> None:
 
     app.after_request(_security_headers)
     app.context_processor(_navigation)
-
-
-@login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.is_active or not user.is_verified:
-        return None
-    return user
 
 
 def _security_headers(response):
