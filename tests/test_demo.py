@@ -98,34 +98,50 @@ def test_demo_command_runs_a_seeded_install_and_ctrl_c_stops_everything(tmp_path
         oauth = requests.get(f"http://127.0.0.1:{qbo}/_sandbox/state", timeout=5).json()["oauth"]
         assert oauth["exchanges"] == 1 and oauth["refreshes"] >= 1
 
-        # A newcomer's first batch: two invoices, end to end, seen in the QBO sandbox.
-        select = session.get(f"{base}/batches/new/invoices", timeout=30).text
-        ids = ["880012", "880013"]  # the sample's invoices 10012 and 10013
-        submitted = session.post(
-            f"{base}/batches/new/invoices",
-            data={
-                "csrf_token": csrf_token_from(select),
-                "mode": "transfer",
-                "config_id": "1",
-                "location_id": "",
-                "invoice_detail": "summary",
-                "ids": ids,
-                "shown": ids,
-            },
-            allow_redirects=False,
-            timeout=30,
-        )
-        assert submitted.status_code == 302, submitted.text[:2000]
-        status_url = base + submitted.headers["Location"]
-        wait_for(
-            lambda: 'data-status="succeeded"' in session.get(status_url, timeout=10).text,
-            60,
-            "the demo batch to complete",
-        )
-        landed = requests.get(
-            f"http://127.0.0.1:{qbo}/_sandbox/view/{QBO_US_REALM}/Invoice", timeout=5
-        ).text
-        assert "10012" in landed and "10013" in landed
+        # A newcomer's first batches, each kind end to end, seen in the QBO sandbox: two
+        # invoices, two expense bills and a purchase, an item receipt.
+        def run_batch(kind: str, ids: list[str]) -> None:
+            select = session.get(f"{base}/batches/new/{kind}", timeout=30).text
+            submitted = session.post(
+                f"{base}/batches/new/{kind}",
+                data={
+                    "csrf_token": csrf_token_from(select),
+                    "mode": "transfer",
+                    "config_id": "1",
+                    "location_id": "",
+                    "invoice_detail": "summary",
+                    "ids": ids,
+                    "shown": ids,
+                },
+                allow_redirects=False,
+                timeout=30,
+            )
+            assert submitted.status_code == 302, submitted.text[:2000]
+            status_url = base + submitted.headers["Location"]
+            wait_for(
+                lambda: 'data-status="succeeded"' in session.get(status_url, timeout=10).text,
+                60,
+                f"the demo's {kind} batch to complete",
+            )
+
+        def landed(entity: str) -> str:
+            view = f"http://127.0.0.1:{qbo}/_sandbox/view/{QBO_US_REALM}/{entity}"
+            return requests.get(view, timeout=5).text
+
+        def documents(entity: str) -> set[tuple[str, float]]:
+            """Return (first letter of DocNumber, total) of each document of ``entity``."""
+            rows = requests.get(
+                f"http://127.0.0.1:{qbo}/_sandbox/entities/{QBO_US_REALM}/{entity}", timeout=5
+            ).json()
+            rows = rows.get(entity, rows) if isinstance(rows, dict) else rows
+            return {(r.get("DocNumber", "")[:1], float(r["TotalAmt"])) for r in rows}
+
+        run_batch("invoices", ["880012", "880013"])  # the sample's invoices 10012 and 10013
+        assert "10012" in landed("Invoice") and "10013" in landed("Invoice")
+        run_batch("expenses", ["55102", "55103"])  # Zach Admin's bill, María García's purchase
+        assert {("E", 211.0)} <= documents("Bill") and {("E", 66.0)} <= documents("Purchase")
+        run_batch("inventory", ["7001-purchase"])  # the receipt of PO-000812
+        assert "INV-81277" in landed("Bill")  # its vendor invoice number is the DocNumber
 
         viewer = requests.get(f"http://127.0.0.1:{qbo}/_sandbox/", timeout=5)
         assert viewer.status_code == 200 and "cwqbo Demo MSP" in viewer.text
