@@ -1,6 +1,6 @@
 """Every UNCONFIRMED behaviour of Manage that cwqbo relies on, decided in one place.
 
-Each constant names the section of /work/shared/reference/connectwise-manage-api.md that
+Each constant names the section of ../shared/reference/connectwise-manage-api.md that
 leaves it open. The sandbox follows the same choices, so changing one here changes both
 sides; verify against a real tenant before trusting any of them.
 """

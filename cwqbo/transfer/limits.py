@@ -3,7 +3,7 @@
 Every limit here is checked while a transaction is validated, before anything of the batch is
 written, so QBO never refuses a document (or a whole batch request) that cwqbo could have
 stopped. Nothing is cut to fit: a value over a limit is a problem the user fixes at its source.
-Sources: /work/shared/reference/quickbooks-online-api.md ("the reference", §6 Limits, §7
+Sources: ../shared/reference/quickbooks-online-api.md ("the reference", §6 Limits, §7
 Customer/Invoice and its "Length limits recap") and Intuit's XSDs (reference/schemas/qbo/).
 """
 

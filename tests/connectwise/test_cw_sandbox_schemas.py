@@ -1,6 +1,6 @@
 """The sandbox's answers validate against the Manage OpenAPI subset's own schemas.
 
-Every operation in /work/shared/reference/schemas/connectwise-manage-openapi-subset.json is
+Every operation in ../shared/reference/schemas/connectwise-manage-openapi-subset.json is
 called (the test fails if one is added to the spec and not covered here). And every
 response the product's client reads is checked: every public ManageClient method is called
 (tests/connectwise/cw_calls.py; a new method without an entry fails), each response is
@@ -25,7 +25,7 @@ import pytest
 SPEC_PATH = Path(
     os.environ.get(
         "CW_OPENAPI_SUBSET",
-        "/work/shared/reference/schemas/connectwise-manage-openapi-subset.json",
+        "../shared/reference/schemas/connectwise-manage-openapi-subset.json",
     )
 )
 pytestmark = pytest.mark.skipif(not SPEC_PATH.exists(), reason="OpenAPI subset not present")
