@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import sample_documents as docs
 from . import sample_reference as ref
+from .sample_common import Context
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "data" / "connectwise_sample.json"
 
@@ -229,7 +230,7 @@ def build(seed: int = 20250601) -> dict:
     rng = random.Random(seed)
     companies = build_companies()
     members = build_members()
-    ctx = docs.Context(rng=rng, companies=companies, members=members)
+    ctx = Context(rng=rng, companies=companies, members=members)
     unposted_invoices, invoices = docs.build_invoices(ctx)
     unposted_expenses = docs.build_expenses(ctx)
     purchase_orders, unposted_procurement = docs.build_procurement(ctx)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from . import sample_reference as ref
-from .sample_documents import CATALOG, GL_NAME, START, TERMS, TYPES, Context, cref, iso, money
+from .sample_common import CATALOG, GL_NAME, START, TERMS, TYPES, Context, cref, iso, money
 
 EXPENSE_MEMBERS = ["jdoe", "zadmin", "mgarcia", "kobrien", "tnguyen", "lroy"]
 
