@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from flask import Flask
 from markupsafe import Markup, escape
 
+from cwqbo.web.hints import register_hints
 from cwqbo.wording import ago, entity_label, plural
 
 
@@ -35,3 +36,4 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(plural, "plural")
     app.add_template_filter(entity_label, "entity_label")
     app.add_template_filter(when, "when")
+    register_hints(app)

@@ -18,4 +18,5 @@ def admin_required(view):
             abort(403, description="Only an admin can do that. Ask an admin of your team.")
         return view(*args, **kwargs)
 
+    wrapped.admin_only = True  # read by cwqbo.web.hints: members are told to ask an admin
     return wrapped

@@ -1,0 +1,73 @@
+"""Where: hints fit the reader: links to cwqbo screens the user may open, "ask an admin
+(names) to fix it in …" for a member facing an admin-only screen, Manage/QBO screens as text."""
+
+from __future__ import annotations
+
+import pytest
+from flask_login import login_user
+from support import PASSWORD
+
+from cwqbo.extensions import db
+from cwqbo.models import QBOConfiguration, User
+from cwqbo.transfer import problems as P
+from cwqbo.web.hints import where_hint
+
+
+@pytest.fixture
+def people(app, make_user):
+    make_user("zoe@example.com", name="Zoë Admin")
+    make_user("ann@example.com", name="Ann Admin")
+    make_user("gone@example.com", name="Gone Admin", active=False)
+    make_user("mia@example.com", role="member", name="Mia Member")
+    with app.app_context():
+        config = QBOConfiguration(name="Acme US", is_default=True)
+        db.session.add(config)
+        db.session.commit()
+        return config.id
+
+
+def hint(app, email: str, where: str, config=None) -> str:
+    with app.test_request_context("/"):
+        login_user(db.session.scalar(db.select(User).where(User.email == email)))
+        return str(where_hint(where, config))
+
+
+def test_admin_gets_a_link_to_the_configurations_tab(app, people):
+    html = hint(app, "ann@example.com", P.CWQBO_SALES, people)
+    assert html == f'<a href="/settings/quickbooks/{people}/sales">{P.CWQBO_SALES}</a>'
+
+
+def test_without_a_configuration_the_link_opens_the_list(app, people):
+    html = hint(app, "ann@example.com", P.CWQBO_TAXES)
+    assert html == f'<a href="/settings/quickbooks">{P.CWQBO_TAXES}</a>'
+
+
+def test_member_is_told_to_ask_the_active_admins_by_name(app, people):
+    html = hint(app, "mia@example.com", P.CWQBO_SALES, people)
+    assert html == (
+        "ask an admin (Ann Admin, Zoë Admin) to fix it in "
+        "cwqbo › QuickBooks configuration › Sales tab"
+    )
+    assert "<a" not in html and "Gone Admin" not in html
+
+
+def test_either_keeps_manage_text_and_links_what_a_member_may_open(app, people):
+    where = P.either(P.CWQBO_BATCH, P.CWQBO_SALES, P.MANAGE_INVOICE)
+    html = hint(app, "mia@example.com", where, people)
+    assert html == (
+        f'<a href="/batches/new/invoices">{P.CWQBO_BATCH}</a>, or '
+        "ask an admin (Ann Admin, Zoë Admin) to fix it in "
+        f"{P.CWQBO_SALES}, or {P.MANAGE_INVOICE}"
+    )
+
+
+def test_text_is_escaped(app, people):
+    html = hint(app, "ann@example.com", 'QBO › <b>"O\'Brien & Sons"</b>')
+    assert "<b>" not in html and "&lt;b&gt;" in html and "&amp;" in html
+
+
+def test_the_member_really_gets_403_where_the_hint_would_have_linked(web, login, people):
+    """The premise: the admin's link is a page a member cannot open."""
+    login("mia@example.com", PASSWORD)
+    assert web.get(f"/settings/quickbooks/{people}/sales").status_code == 403
+    assert web.get("/batches/new/invoices").status_code == 200
