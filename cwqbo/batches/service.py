@@ -50,6 +50,7 @@ class Preview:
     creates: list[dict]  # contacts, items, terms, classes, locations to be created
     problems: int  # number of transactions with problems
     skipped: int  # transactions with no lines (batched in Manage, nothing sent)
+    after_fix: tuple[dict, ...] | list[dict] = ()  # what those with problems need, once fixed
 
 
 def fetch_rows(kind: str, manage_ids: Iterable[str]) -> dict[str, UnpostedRow]:

@@ -7,8 +7,10 @@ from cwqbo.transfer import names as N
 from cwqbo.transfer import pairing
 from cwqbo.transfer import problems as P
 from cwqbo.transfer.context import Context
+from cwqbo.wording import plural_of
 
 QBO_TERMS = "QBO › Settings › All lists › Terms"
+ADD_COMPANY = "cwqbo › Set Up QuickBooks Online › Add New Company"
 
 
 def customer(ctx: Context, currency: str, foreign_ok: bool) -> str:
@@ -172,20 +174,28 @@ def currency_ok(ctx: Context, currency: str, instead: str = "bill the company") 
     qbo = ctx.qbo
     if currency == qbo.home_currency:
         return True
+    # The reversible route first: another configuration, connected to a company in that
+    # currency; QBO's multi-currency cannot be turned off once on (issue 17).
+    elsewhere = (
+        f"Send {currency} {plural_of(ctx.noun.lower())} to a configuration connected to a "
+        f"QuickBooks company in {currency} (cwqbo supports several companies: Set Up "
+        f"QuickBooks Online › Add New Company), or {instead} in {qbo.home_currency}."
+    )
     if not ctx.settings.multi_currency:
         ctx.problem(
             f"{ctx.noun} {ctx.number} is in {currency}, the QBO home currency is "
             f"{qbo.home_currency} and multi-currency is off in cwqbo.",
-            f"Turn on Multi-currency in cwqbo (and in QBO), or {instead} in {qbo.home_currency}.",
-            P.CWQBO_CURRENCY,
+            f"{elsewhere} Or turn on multi-currency in QBO and on the Currency tab; "
+            "QBO's multi-currency cannot be turned off again.",
+            P.either(ADD_COMPANY, P.CWQBO_CURRENCY, P.QBO_CURRENCY),
         )
         return False
     if not qbo.multi_currency_enabled:
         ctx.problem(
             f"{ctx.noun} {ctx.number} is in {currency}, but multi-currency is off in QBO "
             f"(home currency {qbo.home_currency}).",
-            "Turn on multi-currency in QBO (it cannot be turned off again).",
-            P.QBO_CURRENCY,
+            f"{elsewhere} Or turn on multi-currency in QBO (it cannot be turned off again).",
+            P.either(ADD_COMPANY, P.QBO_CURRENCY),
         )
         return False
     return True

@@ -38,7 +38,7 @@ def dry_run(
     keys, exported = list(found), list(found.values())
     previous = previous or {}
     ctx = load_references(manage, qbo, kind, exported, parties, settings)
-    documents, creates, seen = [], [], set()
+    documents, creates, seen, after_fix = [], [], set(), {}
     plans = [_plan(kind, doc, ctx) for doc in exported]
     numbers = [i for i, plan in enumerate(plans) if not plan.problems]
     # As the run does: a number QBO already holds is a problem (issue 13 §2).
@@ -55,12 +55,15 @@ def dry_run(
                 key = (need.entity, need.name.lower())
                 if key not in seen:
                     seen.add(key)
-                    creates.append({"entity": need.entity, "name": need.name, "label": need.label})
+                    creates.append(_created(need))
             body = kind.body(doc, ctx, placeholders=True)
             try:  # what the custom modules would change, as the run sends it
                 body = custom_modules.installed().payload(kind.name, plan.entity, body, doc)
             except custom_modules.HookFailed as exc:
                 plan.problems.append(Problem(f"{exc}.", "Fix or remove that module.", WHERE))
+        elif plan.problems:  # what it would create once fixed: never "nothing" (issue 17)
+            for need in plan.needs:
+                after_fix.setdefault((need.entity, need.name.lower()), _created(need))
         documents.append(
             {
                 "number": kind.shown_number(doc, plan),
@@ -83,13 +86,20 @@ def dry_run(
         )
     if shortfall:  # name every transaction the export left out, never skip it silently
         documents += _missing(kind, shortfall)
-    creates.sort(key=lambda c: (NEED_ORDER.index(c["entity"]), c["name"].lower()))
+    after = [c for key, c in after_fix.items() if key not in seen]
+    for listed in (creates, after):
+        listed.sort(key=lambda c: (NEED_ORDER.index(c["entity"]), c["name"].lower()))
     return {
         "documents": documents,
         "creates": creates,
+        "after_fix": after,  # needed by transactions with problems, once those are fixed
         "problems": sum(bool(d["problems"]) for d in documents),
         "skipped": sum(bool(d["skip_reason"]) for d in documents),
     }
+
+
+def _created(need: Any) -> dict:
+    return {"entity": need.entity, "name": need.name, "label": need.label}
 
 
 def _plan(kind: Kind, doc: dict, ctx: Any) -> Plan:

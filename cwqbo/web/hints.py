@@ -41,6 +41,7 @@ SCREENS: dict[str, Screen] = {
     "cwqbo › System › Custom modules": Screen("dashboard.system"),
     "cwqbo › Set Up ConnectWise": Screen("settings.connectwise"),
     "cwqbo › Set Up QuickBooks Online": Screen("settings.quickbooks"),
+    "cwqbo › Set Up QuickBooks Online › Add New Company": Screen("settings.quickbooks"),
     "cwqbo › Users": Screen("team.users"),
 }
 
