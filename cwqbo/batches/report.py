@@ -167,9 +167,11 @@ def progress(batch: Batch, actions: list[BatchAction] | None = None) -> Progress
     )
 
 
-def taken_by(batch: Batch) -> dict[int, str]:
-    """Return {transaction id: identifier of the later batch that sent or marked it}."""
-    mine = {t.manage_id: t.id for t in batch.transactions if t.state == BatchTransaction.ELSEWHERE}
+def taken_by(batch: Batch, transactions: list[BatchTransaction] | None = None) -> dict[int, str]:
+    """Return {transaction id: identifier of the later batch that sent or marked it}, for
+    ``transactions`` (a page of them) or all of the batch's."""
+    rows = batch.transactions if transactions is None else transactions
+    mine = {t.manage_id: t.id for t in rows if t.state == BatchTransaction.ELSEWHERE}
     if not mine:
         return {}
     rows = db.session.execute(

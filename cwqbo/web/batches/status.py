@@ -1,4 +1,5 @@
-"""A batch's status page, its live progress fragment, unbatch, retry and logs (D6, D8, D9, D11).
+"""A batch's status page, unbatch, retry and logs (D6, D8, D9, D11); its polled summary and
+the tables it opens on demand are in status_parts.
 
 Everything shown is read from the batch's database rows, never from RQ (STYLE habit 5).
 """
@@ -10,9 +11,9 @@ from flask_login import current_user, login_required
 
 from cwqbo import audit
 from cwqbo.batches import recovery, report, service, unposted
-from cwqbo.batches.payment_run import KIND, PAYMENT_TX_LABELS
+from cwqbo.batches.payment_run import KIND
 from cwqbo.batches.service import SelectionError
-from cwqbo.extensions import db, htmx
+from cwqbo.extensions import db
 from cwqbo.models import Batch, BatchTransaction
 from cwqbo.web.batches import KIND_PAGES, bp
 
@@ -43,50 +44,18 @@ def stuck(batch: Batch) -> str | None:
     return "Its job was lost. It is queued again automatically; Retry queues it now."
 
 
-def can_retry(batch: Batch, stuck_reason: str | None) -> bool:
+def can_retry(batch: Batch, stuck_reason: str | None, unfinished: int) -> bool:
     """Say whether Retry has something to do: an ended batch with work left, or a stuck one."""
     if stuck_reason:
         return True
-    return batch.ended and any(not t.final for t in batch.transactions)
-
-
-def status_context(batch: Batch) -> dict:
-    actions = report.actions_of(batch)
-    config = batch.config
-    stuck_reason = stuck(batch)
-    return {
-        "batch": batch,
-        "kind": KIND_PAGES.get(batch.kind),
-        "sections": report.sections(batch, actions),
-        "progress": report.progress(batch, actions),
-        "realm_id": config.realm_id if config else None,
-        "qbo_url": report.qbo_url,
-        "state_labels": report.STATE_LABELS,
-        "state_tones": report.STATE_TONES,
-        "status_labels": report.BATCH_STATUS_LABELS,
-        "tx_labels": PAYMENT_TX_LABELS if batch.kind == KIND else report.TX_STATE_LABELS,
-        "unbatchable": () if batch.kind == KIND else UNBATCHABLE,
-        "stuck": stuck_reason,
-        "can_retry": can_retry(batch, stuck_reason),
-        "taken_by": report.taken_by(batch),  # issue 13 §5: sent by a later batch
-    }
+    return batch.ended and unfinished > 0
 
 
 @bp.get("/<identifier>")
 @login_required
 def status(identifier: str):
     batch = get_batch(identifier)
-    return render_template("batches/status.html", **status_context(batch))
-
-
-@bp.get("/<identifier>/progress")
-@login_required
-def progress(identifier: str):
-    """The polling fragment: it polls while the batch runs and stops once it has ended."""
-    batch = get_batch(identifier)
-    if not htmx:
-        return redirect(url_for("batches.status", identifier=batch.identifier))
-    return render_template("batches/_batch_progress.html", **status_context(batch))
+    return render_template("batches/status.html", **status_parts.page_context(batch))
 
 
 def _transaction(batch: Batch, tx_id: int) -> BatchTransaction:
@@ -170,3 +139,6 @@ def log_text(identifier: str):
 def log_json(identifier: str):
     batch = get_batch(identifier)
     return _download(report.log_json(batch), batch, "json", "application/json")
+
+
+from cwqbo.web.batches import status_parts  # noqa: E402  (its views use get_batch and stuck)
