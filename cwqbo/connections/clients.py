@@ -87,11 +87,15 @@ def oauth_settings() -> OAuthSettings:
     )
 
 
+# The README heading that says how to register the Intuit app (tests find it in README.md).
+INTUIT_APP_SECTION = "Your Intuit app (QuickBooks Online)"
+
+
 def intuit_oauth() -> IntuitOAuth:
     if not current_app.config["QBO_CLIENT_ID"] or not current_app.config["QBO_CLIENT_SECRET"]:
         raise NotConnected(
             "This install has no Intuit app yet: set QBO_CLIENT_ID and QBO_CLIENT_SECRET "
-            "(see README, QuickBooks Online app)."
+            f"(README, section “{INTUIT_APP_SECTION}”)."
         )
     return IntuitOAuth(oauth_settings())
 

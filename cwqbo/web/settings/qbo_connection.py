@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 
 from cwqbo import audit, connections
 from cwqbo.connections import NotConnected
+from cwqbo.connections.clients import INTUIT_APP_SECTION
 from cwqbo.crypto import secret_box
 from cwqbo.extensions import db
 from cwqbo.jobs import KEY_PREFIX, get_redis
@@ -67,6 +68,7 @@ def connection_tab(config: QBOConfiguration) -> str:
         form=FlaskForm(),
         problem=None if config.is_lost else problem,
         app_configured=bool(current_app.config["QBO_CLIENT_ID"]),
+        readme_section=INTUIT_APP_SECTION,
     )
 
 
