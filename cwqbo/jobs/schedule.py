@@ -13,9 +13,11 @@ from rq_scheduler import Scheduler
 
 from cwqbo.config import batch_settings
 from cwqbo.jobs import SCHEDULED_QUEUE, SCHEDULER_HEARTBEAT_KEY
+from cwqbo.jobs.cron_time import use_utc_cron_times
 
 log = logging.getLogger(__name__)
 ID_PREFIX = "cwqbo-periodic-"  # RQ job ids allow letters, digits, _ and - only
+use_utc_cron_times()  # cron lines mean UTC; and no crontab FutureWarning (cron_time.py)
 
 
 @dataclass(frozen=True)
