@@ -101,6 +101,18 @@ def ask_an_admin() -> str:
     return f"an admin ({shown})"
 
 
+def an_admin() -> str:
+    """Return "an admin" to an admin, "an admin (Ann, Bob)" to a member (who must ask one)."""
+    if current_user.is_authenticated and current_user.is_admin:
+        return "an admin"
+    return ask_an_admin()
+
+
+def sentence(text: str) -> str:
+    """Return ``text`` with its first letter capitalised (the rest, names too, kept)."""
+    return text[:1].upper() + text[1:]
+
+
 def _config_id(config) -> int | None:
     if config is None:
         return None
@@ -145,6 +157,7 @@ def where_text(where: str | None, config=None) -> str:
 
 
 def register_hints(app: Flask) -> None:
-    """Make ``where_hint`` and ``ask_an_admin`` Jinja globals."""
+    """Make ``where_hint``, ``ask_an_admin`` and ``an_admin`` Jinja globals."""
     app.add_template_global(where_hint, "where_hint")
     app.add_template_global(ask_an_admin, "ask_an_admin")
+    app.add_template_global(an_admin, "an_admin")

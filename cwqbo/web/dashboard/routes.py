@@ -22,6 +22,7 @@ from cwqbo.models import (
 from cwqbo.models.user import utcnow
 from cwqbo.web.dashboard import bp, health, overview
 from cwqbo.web.guards import admin_required
+from cwqbo.web.hints import an_admin, sentence
 from cwqbo.wording import plural
 
 
@@ -34,8 +35,8 @@ def manage_state() -> dict:
             "name": "ConnectWise",
             "state": "Not configured",
             "tone": "warn",
-            "next_step": "An admin connects cwqbo to ConnectWise Manage with an API member's "
-            "keys (Set Up ConnectWise).",
+            "next_step": f"{sentence(an_admin())} connects cwqbo to ConnectWise Manage with an "
+            "API member's keys (Set Up ConnectWise).",
             "url": url,
         }
     if not connection.is_connected:
@@ -44,7 +45,7 @@ def manage_state() -> dict:
             "state": "Not working",
             "tone": "bad",
             "next_step": (connection.problems or ["The last check failed."])[0]
-            + " An admin fixes it under Set Up ConnectWise.",
+            + f" {sentence(an_admin())} fixes it under Set Up ConnectWise.",
             "url": url,
         }
     return {
@@ -80,7 +81,7 @@ def qbo_state(config: QBOConfiguration) -> dict:
             "state": "Not connected",
             "tone": "warn",
             "url": url,
-            "next_step": "An admin connects it to its QuickBooks Online company "
+            "next_step": f"{sentence(an_admin())} connects it to its QuickBooks Online company "
             "(Connect to QuickBooks).",
         }
     deadline = config.token_deadline()
@@ -98,7 +99,7 @@ def qbo_state(config: QBOConfiguration) -> dict:
             tone="warn",
             url=url,
             next_step=(
-                f"The connection ends in {plural(days, 'day')} unless an admin reconnects it."
+                f"The connection ends in {plural(days, 'day')} unless {an_admin()} reconnects it."
             ),
         )
     return state
