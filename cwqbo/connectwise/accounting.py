@@ -10,6 +10,7 @@ from typing import Any, Literal
 from . import assumptions
 from . import conditions as C
 from .errors import ManageError
+from .paging import FirstPage, FullList
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +123,21 @@ class AccountingMixin:
         """Yield unposted rows of a kind, optionally only for one billing location."""
         path = UNPOSTED_PATHS[transaction_type(kind)]
         yield from self.iter_records(path, conditions=_location(location_id, conditions), **kwargs)
+
+    def read_unposted(
+        self, kind: str, *, location_id: int | None = None, **kwargs: Any
+    ) -> FullList:
+        """Return every unposted row of a kind, its pages read at once and checked."""
+        path = UNPOSTED_PATHS[transaction_type(kind)]
+        return self.read_all(path, conditions=_location(location_id, None), **kwargs)
+
+    def read_unposted_first(
+        self, kind: str, *, page_size: int, location_id: int | None = None, **kwargs: Any
+    ) -> FirstPage:
+        """Return the first ``page_size`` unposted rows of a kind and how many there are."""
+        path = UNPOSTED_PATHS[transaction_type(kind)]
+        conditions = _location(location_id, None)
+        return self.read_first(path, conditions=conditions, page_size=page_size, **kwargs)
 
     def count_unposted(
         self, kind: str, *, location_id: int | None = None, conditions: str | None = None

@@ -16,9 +16,10 @@ from urllib.parse import quote, urlsplit
 
 import requests
 
-from . import assumptions
+from . import assumptions, paging
 from .accounting import AccountingMixin
 from .errors import ManageDiscoveryError, ManageNotFound, ManageUnknownCompany
+from .paging import FirstPage, FullList
 from .reference import ReferenceMixin
 from .transport import USER_AGENT, RetryPolicy, Transport, read_json
 
@@ -237,6 +238,15 @@ class ManageClient(AccountingMixin, ReferenceMixin):
                 params = {**params, "page": params["page"] + 1}
             else:
                 return
+
+    def read_all(self, path: str, **kwargs: Any) -> FullList:
+        """Return every record: the count, then all pages at once, checked (``paging``)."""
+        kwargs.setdefault("page_size", MAX_PAGE_SIZE)
+        return paging.read_all(self, path, **kwargs)
+
+    def read_first(self, path: str, **kwargs: Any) -> FirstPage:
+        """Return the first page and the count, read side by side (``paging``)."""
+        return paging.read_first(self, path, **kwargs)
 
     def iter_records(self, path: str, **kwargs: Any) -> Iterator[dict]:
         """Yield every record of a collection, page after page."""

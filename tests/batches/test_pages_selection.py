@@ -81,9 +81,19 @@ def test_rows_come_a_page_at_a_time(connected, manage):
     ids = [str(r["id"]) for r in sample_invoices(manage[1])]
     assert len(ids) == 250
 
+    # Cold, the page reads only the first page and asks for the rest at once (HTMX).
     first = connected.get(SELECT_URL).get_data(as_text=True)
     assert row_ids(first) == ids[:100]
-    assert "Load 100 more" in first and "100 of 250 shown" in first
+    assert "Loading the rest…" in first and "100 of 250 shown" in first
+    assert f'hx-post="{ROWS_URL}" hx-trigger="load"' in first
+    assert "250 unposted" in text(first)
+
+    rest = connected.post(ROWS_URL, form(shown=ids[:100]), headers=HX).get_data(as_text=True)
+    assert row_ids(rest) == ids[:100]
+    assert "Load 100 more" in rest and "100 of 250 shown" in rest
+    assert "Loading the rest" not in rest
+    cached = connected.get(SELECT_URL).get_data(as_text=True)  # the whole list is cached now
+    assert "Load 100 more" in cached and "Loading the rest" not in cached
 
     second = connected.post(SELECT_URL + "/more?page=2", form(), headers=HX)
     assert second.status_code == 200

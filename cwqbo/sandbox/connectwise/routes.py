@@ -33,9 +33,10 @@ COLLECTIONS: dict[str, Lister] = {
     "procurement/catalog": lambda s: s.collection("catalogItems"),
     "procurement/purchaseorders": lambda s: s.collection("purchaseOrders"),
     "finance/invoices": lambda s: s.collection("invoices"),
-    "finance/accounting/unpostedinvoices": lambda s: s.unposted("invoices"),
-    "finance/accounting/unpostedexpenses": lambda s: s.unposted("expenses"),
-    "finance/accounting/unpostedprocurement": lambda s: s.unposted("products"),
+    # Read-only views (no copy of every row per request): only the page sent is serialised.
+    "finance/accounting/unpostedinvoices": lambda s: s.unposted("invoices", view=True),
+    "finance/accounting/unpostedexpenses": lambda s: s.unposted("expenses", view=True),
+    "finance/accounting/unpostedprocurement": lambda s: s.unposted("products", view=True),
     "finance/accounting/batches": lambda s: s.collection("batches"),
 }
 UNPOSTED_KIND = {
@@ -116,10 +117,9 @@ def _forward_only(rows: list[dict], args: dict, base_url: str, size: int):
     return chunk, {"Link": f'<{base_url}?{urlencode(query)}>; rel="next"'}
 
 
-def list_response(rows: list[dict], args: dict, base_url: str) -> tuple[list[dict], dict]:
-    """Filter, sort, page and project ``rows``; return (page, headers)."""
+def _predicate(args: dict):
     try:
-        predicate = compile_conditions(args.get("conditions"))
+        return compile_conditions(args.get("conditions"))
     except ConditionError as exc:
         raise SandboxError(
             400,
@@ -127,6 +127,17 @@ def list_response(rows: list[dict], args: dict, base_url: str) -> tuple[list[dic
             "conditions is invalid",
             [{"code": "InvalidConditions", "message": str(exc), "field": "conditions"}],
         ) from None
+
+
+def count_matching(rows: list[dict], args: dict) -> int:
+    """``/count``: every row matching ``conditions`` (not capped at a page)."""
+    predicate = _predicate(args)
+    return sum(1 for r in rows if predicate(r))
+
+
+def list_response(rows: list[dict], args: dict, base_url: str) -> tuple[list[dict], dict]:
+    """Filter, sort, page and project ``rows``; return (page, headers)."""
+    predicate = _predicate(args)
     size = min(max(_int_arg(args, "pageSize", DEFAULT_PAGE_SIZE), 1), MAX_PAGE_SIZE)
     if args.get(FORWARD):
         chunk, headers = _forward_only([r for r in rows if predicate(r)], args, base_url, size)
@@ -220,12 +231,7 @@ def _collection(state, method, base, rest, args, body, base_url):
         return 200, page, headers
     if rest == ["count"]:
         _method(method, "GET")
-        rows, _ = list_response(
-            COLLECTIONS[base](state),
-            {"conditions": args.get("conditions"), "pageSize": MAX_PAGE_SIZE * 1000},
-            base_url,
-        )
-        return 200, {"count": len(rows)}, {}
+        return 200, {"count": count_matching(COLLECTIONS[base](state), args)}, {}
     try:
         record_id = int(rest[0])
     except ValueError:
@@ -270,10 +276,7 @@ def _sub_list(method, rows, rest, args, base_url):
         page, headers = list_response(rows, args, base_url)
         return 200, page, headers
     if rest == ["count"]:
-        filtered, _ = list_response(
-            rows, {"conditions": args.get("conditions"), "pageSize": MAX_PAGE_SIZE}, base_url
-        )
-        return 200, {"count": len(filtered)}, {}
+        return 200, {"count": count_matching(rows, args)}, {}
     row = next((r for r in rows if str(r.get("id")) == rest[0]), None)
     if row is None:
         raise not_found("record", rest[0])

@@ -144,11 +144,11 @@ class ManageState:
     def _is_unposted(self, doc: dict) -> bool:
         return any(gl not in self.batched for gl in doc["glIds"])
 
-    def unposted(self, kind: str) -> list[dict]:
+    def unposted(self, kind: str, *, view: bool = False) -> list[dict]:
+        """The unposted rows of a kind (copies; ``view=True``: the stored records, read only)."""
         with self.lock:
-            return [
-                copy.deepcopy(d["record"]) for d in self.docs[kind].values() if self._is_unposted(d)
-            ]
+            rows = [d["record"] for d in self.docs[kind].values() if self._is_unposted(d)]
+            return rows if view else [copy.deepcopy(r) for r in rows]
 
     def taxable_levels(self, kind: str, row_id: int) -> list[dict] | None:
         with self.lock:

@@ -22,7 +22,6 @@ from werkzeug.datastructures import MultiDict
 from cwqbo.batches import service, unposted
 from cwqbo.batches.rows import UnpostedRow
 from cwqbo.connections import NotConnected
-from cwqbo.connectwise import ManageError
 from cwqbo.extensions import db
 from cwqbo.models import Batch, ConfigurationOptions, ManageConnection, QBOConfiguration
 from cwqbo.pglimits import parse_id
@@ -97,6 +96,18 @@ class Rows:
     claims: dict[str, str] = field(default_factory=dict)
     page: int = 1
     error: str | None = None
+    warning: str | None = None  # Manage's list did not add up: the rows may be incomplete
+    total: int | None = None  # a first page only (the rest loads next): Manage's count
+
+    @property
+    def partial(self) -> bool:
+        """Only the first page is here; the page asks for the rest at once (HTMX)."""
+        return self.total is not None
+
+    @property
+    def listed(self) -> int:
+        """How many rows Manage lists for the filter."""
+        return len(self.rows) if self.total is None else self.total
 
     @cached_property
     def held(self) -> int:
@@ -159,21 +170,43 @@ def parse_detail(value: str | None, fallback: str = "summary") -> str:
     return value if value in dict(DETAILS) else fallback
 
 
-def load_locations(*, refresh: bool = False) -> tuple[list[dict], str | None]:
-    """Return Manage's billing locations, or an empty list and what went wrong."""
-    try:
-        return unposted.list_locations(refresh=refresh), None
-    except (ManageError, NotConnected) as exc:
-        return [], manage_problem(exc)
+def load(
+    kind: str,
+    location_id: int | None,
+    *,
+    refresh: bool,
+    rows: bool,
+    locations: bool,
+    first_page: int | None = None,
+) -> tuple[list[dict], str | None, Rows]:
+    """Return (locations, what went wrong reading them, the rows area), Manage read at once.
 
-
-def load_rows(kind: str, location_id: int | None, *, refresh: bool = False) -> Rows:
-    """Return the unposted rows of the filter (from the cache unless ``refresh``)."""
-    try:
-        listing = unposted.list_unposted(kind, location_id, refresh=refresh)
-    except (ManageError, NotConnected) as exc:
-        return Rows(error=manage_problem(exc))
-    return Rows(rows=listing.rows, claims=service.claimed(kind))
+    Only what is not cached is read (unless ``refresh``): the rows and the locations side
+    by side; with ``first_page`` only the first rows when the list is not cached.
+    """
+    if not rows and not locations:
+        return [], None, Rows()
+    loaded = unposted.load(
+        kind,
+        location_id,
+        refresh=refresh,
+        rows=rows,
+        locations=locations,
+        first_page=first_page,
+    )
+    problem = manage_problem(loaded.locations_error) if loaded.locations_error else None
+    if not rows:
+        return loaded.locations, problem, Rows()
+    if loaded.listing_error is not None:
+        return loaded.locations, problem, Rows(error=manage_problem(loaded.listing_error))
+    listing = loaded.listing
+    area = Rows(
+        rows=listing.rows,
+        claims=service.claimed(kind),
+        warning=listing.problem,
+        total=listing.total,
+    )
+    return loaded.locations, problem, area
 
 
 def manage_problem(exc: Exception) -> str:
@@ -226,8 +259,13 @@ def build(
     *,
     company_changed: bool = False,
     with_rows: bool = True,
+    first_page: bool = False,
 ) -> Picker:
-    """Read the page's state from request values (the defaults on a first visit)."""
+    """Read the page's state from request values (the defaults on a first visit).
+
+    ``first_page``: the full page's first load; when the list is not cached, only its first
+    page is read (one round trip) and the page asks for the rest at once.
+    """
     configs = configurations(mode)
     config = choose_config(configs, values.get("config_id"))
     default_location, default_detail = config_defaults(config)
@@ -239,10 +277,19 @@ def build(
     refresh = values.get("refresh") == "1"
     if refresh:
         unposted.forget(kind.kind)
-    locations, problem = load_locations(refresh=refresh) if manage_ready() else ([], None)
     # Without a company to send to, the page shows how to connect one instead of rows.
     with_rows = with_rows and (bool(configs) or mode == Batch.MARK_EXPORTED)
-    listing = load_rows(kind.kind, location_id, refresh=refresh) if with_rows else Rows()
+    selection = Selection.from_values(values)
+    # A first page is enough only while nothing beyond it can be picked.
+    first = first_page and not (selection.select_all or selection.ids or selection.keep)
+    locations, problem, listing = load(
+        kind.kind,
+        location_id,
+        refresh=refresh,
+        rows=with_rows,
+        locations=manage_ready(),
+        first_page=PAGE_SIZE if first else None,
+    )
     return Picker(
         kind=kind,
         mode=mode,
@@ -251,7 +298,7 @@ def build(
         locations=locations,
         location_id=location_id,
         invoice_detail=detail,
-        selection=Selection.from_values(values),
+        selection=selection,
         listing=listing,
         problem=problem,  # the rows area shows a listing error itself
         reload_rows=company_changed,

@@ -78,7 +78,7 @@ def select(kind: str):
     page = kind_page(kind)
     if request.method == "POST":
         return _submit(page, Batch.TRANSFER, request.form)
-    return _page(build(page, Batch.TRANSFER, request.args))
+    return _page(build(page, Batch.TRANSFER, request.args, first_page=True))
 
 
 @bp.route("/mark-exported/<kind>", methods=["GET", "POST"])
@@ -86,7 +86,7 @@ def select(kind: str):
 def mark_exported(kind: str):
     page = kind_page(kind)
     if request.method == "GET":
-        return _page(build(page, Batch.MARK_EXPORTED, request.args))
+        return _page(build(page, Batch.MARK_EXPORTED, request.args, first_page=True))
     step = request.form.get("step")
     if step == "confirm":
         return _submit(page, Batch.MARK_EXPORTED, request.form)
