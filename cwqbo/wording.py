@@ -48,6 +48,13 @@ def plural(count: int, noun: str, many: str | None = None) -> str:
     return f"{count:,} {noun if count == 1 else (many or plural_of(noun))}"
 
 
+def quoted(text: object) -> str:
+    """Return ``text`` in quotation marks that cannot clash with its own: "Contoso Ltd", but
+    “O'Brien & Sons "IT"” (a name holding straight quotes gets typographic ones)."""
+    text = str(text)
+    return f"“{text}”" if '"' in text else f'"{text}"'
+
+
 def entity_label(entity: str | None) -> str:
     """Return a QuickBooks entity name as prose: "CreditMemo" -> "Credit memo"."""
     if not entity:

@@ -15,6 +15,7 @@ from cwqbo.transfer import limits as L
 from cwqbo.transfer import names as N
 from cwqbo.transfer import pairing
 from cwqbo.transfer.context import Context
+from cwqbo.wording import quoted
 
 MANAGE_MEMBERS = "Manage › System › Members"
 
@@ -60,7 +61,7 @@ def member_party(doc: dict, parties: dict) -> pairing.Party:
     return pairing.Party(
         pairing.MEMBER,
         str(member.get("id") or member.get("identifier") or ""),
-        f'Manage member "{who}" (id {member.get("id")})',
+        f"Manage member {quoted(who)} (id {member.get('id')})",
         plain,
         appended if appended != plain else "",
     )

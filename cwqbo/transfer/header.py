@@ -7,7 +7,7 @@ from cwqbo.transfer import names as N
 from cwqbo.transfer import pairing
 from cwqbo.transfer import problems as P
 from cwqbo.transfer.context import Context
-from cwqbo.wording import plural_of
+from cwqbo.wording import plural_of, quoted
 
 QBO_TERMS = "QBO › Settings › All lists › Terms"
 ADD_COMPANY = "cwqbo › Set Up QuickBooks Online › Add New Company"
@@ -101,7 +101,7 @@ def customer(ctx: Context, currency: str, foreign_ok: bool) -> str:
     term = ctx.qbo.find("Term", _term_name(ctx.customer or {}) or _term_name(ctx.tx))
     if term is not None:
         body["SalesTermRef"] = {"value": str(term["Id"])}
-    ctx.need("Customer", name, body, f'Customer "{name}"')
+    ctx.need("Customer", name, body, f"Customer {quoted(name)}")
     return name
 
 
@@ -113,7 +113,7 @@ def customer_party(tx: dict, customer: dict | None) -> pairing.Party:
     return pairing.Party(
         pairing.COMPANY,
         str(company.get("id") or ""),
-        f'Manage company "{N.company_name(tx, customer)}" (id {company.get("id")})',
+        f"Manage company {quoted(N.company_name(tx, customer))} (id {company.get('id')})",
         plain,
         appended if appended != plain else "",
     )

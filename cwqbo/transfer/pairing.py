@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from cwqbo.transfer import names as N
 from cwqbo.transfer import problems as P
+from cwqbo.wording import quoted
 
 if TYPE_CHECKING:
     from cwqbo.transfer.context import Context
@@ -133,7 +134,7 @@ def match(
     ]
     free = [r for r in found if pairings.holder(entity, r.get("Id")) is None]
     if len(free) > 1:
-        listed = ", ".join(f'"{r.get("DisplayName")}" (id {r.get("Id")})' for r in free)
+        listed = ", ".join(f"{quoted(r.get('DisplayName'))} (id {r.get('Id')})" for r in free)
         ctx.problem(
             f"{party.label} could be any of {len(free)} QBO {noun}s: {listed}; cwqbo does not "
             "guess which one.",
@@ -158,7 +159,7 @@ def _paired(ctx: Context, entity: str, party: Party, paired: Paired) -> Match | 
             else "QBO no longer has under that name (renamed or deleted there)"
         )
         ctx.problem(
-            f'{party.label} is paired with QBO {entity.lower()} "{paired.name}" (id '
+            f"{party.label} is paired with QBO {entity.lower()} {quoted(paired.name)} (id "
             f"{paired.qbo_id}), which {state}.",
             f"Make the {entity.lower()} active in QBO, or re-pair (or unpair) it on the "
             "Pairings page.",
@@ -166,7 +167,7 @@ def _paired(ctx: Context, entity: str, party: Party, paired: Paired) -> Match | 
         )
         return None
     name = str(row.get("DisplayName") or paired.name)
-    note = f'{party.label} is paired with QBO {entity.lower()} "{name}" (id {row.get("Id")}).'
+    note = f"{party.label} is paired with QBO {entity.lower()} {quoted(name)} (id {row.get('Id')})."
     return Match(name, "paired", note, row)
 
 
@@ -175,15 +176,15 @@ def _matched(ctx: Context, entity: str, party: Party, row: dict) -> Match | None
     holder = ctx.qbo.claim(f"{entity} match", str(row.get("Id")), party.label)
     if holder != party.label:
         ctx.problem(
-            f'Both {holder} and {party.label} would land on QBO {entity.lower()} "{name}" '
+            f"Both {holder} and {party.label} would land on QBO {entity.lower()} {quoted(name)} "
             f"(id {row.get('Id')}) in this batch.",
             "Pair each with its own QBO record on the Pairings page, or rename one in Manage.",
             PAIRINGS_PAGE,
         )
         return None
     note = (
-        f'{party.label} matches the existing QBO {entity.lower()} "{name}" (id {row.get("Id")}) '
-        "by name; it is used and the pairing remembered."
+        f"{party.label} matches the existing QBO {entity.lower()} {quoted(name)} "
+        f"(id {row.get('Id')}) by name; it is used and the pairing remembered."
     )
     return Match(name, "matched", note, row)
 
@@ -196,7 +197,7 @@ def _create(
         if _key(row.get("DisplayName")) == _key(name):
             kind, manage_id = ctx.settings.pairings.holder(entity, row.get("Id"))
             ctx.problem(
-                f'QBO {noun} "{name}" (id {row.get("Id")}) is paired with Manage '
+                f"QBO {noun} {quoted(name)} (id {row.get('Id')}) is paired with Manage "
                 f"{KIND_LABEL.get(kind, kind)} id {manage_id}, not with {party.label}.",
                 f"Pair {party.label} with its own QBO {noun} on the Pairings page, or rename "
                 f"{rename} in Manage.",
@@ -205,15 +206,15 @@ def _create(
             return None
     taken = _taken(ctx, entity, name)
     if taken is None:
-        return Match(name, "create", f'New QBO {noun} "{name}" for {party.label}.')
+        return Match(name, "create", f"New QBO {noun} {quoted(name)} for {party.label}.")
     suffix = ctx.settings.collision_suffix
     other = suffixed(name, suffix)
     if not other:
         ctx.problem(
-            f'"{name}" is already a QBO {taken.lower()}; QBO display names are unique across '
+            f"{quoted(name)} is already a QBO {taken.lower()}; QBO display names are unique across "
             "customers, vendors and employees (fault 6240).",
             f'Set a "Name collision suffix" on the Contacts tab (e.g. "(C)") so cwqbo creates '
-            f'the {noun} as "{name} (C)" and remembers the pairing, or rename the '
+            f"the {noun} as {quoted(name + ' (C)')} and remembers the pairing, or rename the "
             f"{taken.lower()} in QBO or {rename} in Manage.",
             P.either(P.CWQBO_CONTACTS, where),
         )
@@ -221,15 +222,16 @@ def _create(
     still = _taken(ctx, entity, other) or (entity if ctx.qbo.inactive(entity, other) else None)
     if still:
         ctx.problem(
-            f'"{name}" is already a QBO {taken.lower()}, and "{other}" (with the collision '
-            f"suffix) is taken by a QBO {still.lower()} too.",
+            f"{quoted(name)} is already a QBO {taken.lower()}, and {quoted(other)} (with the "
+            f"collision suffix) is taken by a QBO {still.lower()} too.",
             f"Change the collision suffix on the Contacts tab, or rename {rename} in Manage.",
             P.either(P.CWQBO_CONTACTS, where),
         )
         return None
     note = (
-        f'"{name}" is already a QBO {taken.lower()}: the {noun} for {party.label} is created as '
-        f'"{other}" (Contacts tab: name collision suffix) and the pairing remembered.'
+        f"{quoted(name)} is already a QBO {taken.lower()}: the {noun} for {party.label} is "
+        f"created as {quoted(other)} (Contacts tab: name collision suffix) and the pairing "
+        "remembered."
     )
     return Match(other, "suffix", note)
 

@@ -7,6 +7,7 @@ from cwqbo.transfer import names as N
 from cwqbo.transfer import pairing
 from cwqbo.transfer import problems as P
 from cwqbo.transfer.context import Context
+from cwqbo.wording import quoted
 
 MANAGE_VENDOR = "Manage › Companies › Company › Finance (Vendor XRef)"
 
@@ -39,7 +40,7 @@ def vendor_party(doc: dict, vendor_row: dict | None) -> pairing.Party:
     return pairing.Party(
         pairing.VENDOR,
         str(company.get("id") or ""),
-        f'Manage vendor company "{plain}" (id {company.get("id")})',
+        f"Manage vendor company {quoted(plain)} (id {company.get('id')})",
         plain,
         appended if appended != plain else "",
     )
