@@ -166,22 +166,28 @@ def test_system_page_shows_times_ago_with_the_exact_time_on_hover(admin, app):
     assert f'title="{exact}">2 minutes ago</time>' in html
 
 
-def test_the_preview_of_every_invoice_follows_the_wording_rules(app, make_user, cw_sandbox):
-    """The dry run names every customer and problem, O'Brien & Sons "IT" included."""
+@pytest.mark.parametrize("kind", ["invoices", "expenses", "inventory"])
+def test_the_preview_of_everything_unposted_follows_the_wording_rules(
+    kind, app, make_user, cw_sandbox
+):
+    """The dry run names every customer, vendor and problem, O'Brien & Sons "IT" included."""
     make_user("admin@example.com")
     connect_manage(app, cw_sandbox[0], cw_sandbox[1])
     admin = Browserish(app.test_client())
     admin.post("/auth/login", {"email": "admin@example.com", "password": PASSWORD})
     connect_qbo(admin)
-    ids = [str(r["id"]) for r in cw_sandbox[1].unposted("invoices")]
+    url = f"/batches/new/{kind}"
+    listing = admin.get(url).get_data(True)
+    ids = list(dict.fromkeys(re.findall(r'name="ids" value="([^"]+)"', listing)))
+    assert ids, f"nothing unposted listed on {url}"
     form = {"mode": "transfer", "config_id": "1", "location_id": "", "invoice_detail": "detailed"}
     response = admin.post(
-        "/batches/new/invoices/preview",
-        {**form, "ids": ids, "shown": ids},
-        headers={"HX-Request": "true"},
+        f"{url}/preview", {**form, "ids": ids, "shown": ids}, headers={"HX-Request": "true"}
     )
     assert response.status_code == 200, response.get_data(True)[:2000]
     text = visible_text(response.get_data(True))
-    assert 'O\'Brien & Sons "IT"' in text and "Fix:" in text
-    problems = broken_rules("preview", text)
+    assert "Nothing was written." in text and "Fix:" in text
+    if kind == "invoices":
+        assert 'O\'Brien & Sons "IT"' in text
+    problems = broken_rules(f"{kind} preview", text)
     assert not problems, "\n".join(problems)
