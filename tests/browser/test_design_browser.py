@@ -213,3 +213,39 @@ def test_each_badge_tone_draws_its_own_icon(browser, design_pages):
     )
     assert "/static/icons/sprite.svg#v-ok" in mask
     context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_first_run_checklist_and_empty_states(browser, live_server, make_user, scheme):
+    """Nothing connected yet: the dashboard's checklist says what comes first, and the empty
+    lists show one empty state (icon, title, hint, action) that reads in both schemes."""
+    app, base = live_server
+    make_user("admin@example.com")
+    folder = Path(os.environ.get("CWQBO_SCREENSHOTS") or ARTIFACTS)
+    folder.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, color_scheme=scheme)
+    context.add_init_script(WATCH_CSP)
+    page = context.new_page()
+    log_in(page, base)
+    page.screenshot(path=str(folder / f"first-run-dashboard-{scheme}.png"), full_page=True)
+    steps = page.locator("#getting-started .checklist li")
+    assert steps.count() == 3
+    assert page.locator("#getting-started .checklist li.done").count() == 0
+    assert "0 of 3 done" in page.locator("#getting-started").inner_text()
+    start = page.locator("#getting-started li.todo").first.get_by_role("link", name="Start")
+    assert start.get_attribute("href") == "/settings/connectwise"
+    problems = [f"dashboard: {p}" for p in page.evaluate(LOW_CONTRAST)]
+    with app.test_request_context():
+        empties = [url_for("support.requests"), url_for("audit.index", q="nothing-like-this")]
+    for path in empties:
+        page.goto(base + path)
+        state = page.locator("main .empty-state")
+        assert state.count() == 1, path
+        assert state.locator("svg.icon").bounding_box()["width"] >= 20, path
+        assert state.locator(".empty-title").inner_text().strip(), path
+        name = path.strip("/").split("?")[0].replace("/", "-")
+        page.screenshot(path=str(folder / f"empty-{name}-{scheme}.png"), full_page=True)
+        problems += [f"{path}: {p}" for p in page.evaluate(LOW_CONTRAST)]
+        problems += [f"{path} CSP: {v}" for v in page.evaluate("window.__csp")]
+    context.close()
+    assert not problems, "\n".join(problems)
