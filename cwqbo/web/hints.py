@@ -134,21 +134,29 @@ def _url(screen: Screen, config) -> str | None:
     return url_for(screen.endpoint, **args)
 
 
-def _part(name: str, config) -> Markup:
+def _part(name: str, config) -> Markup | None:
+    """A link or the escaped text; None for a cwqbo screen the user may not open."""
     screen = screen_of(name)
     if screen is None or screen.endpoint not in current_app.view_functions:
         return Markup(escape(name))
     if may_open(screen.endpoint):
         return Markup('<a href="{}">{}</a>').format(_url(screen, config), name)
-    return Markup("ask {} to fix it in {}").format(ask_an_admin(), name)
+    return None
 
 
 def where_hint(where: str | None, config=None) -> Markup:
     """``{{ where_hint(problem.where, batch.config_id) }}``: the "Where:" text with each cwqbo
-    screen a link the current user may follow, or "ask an admin (names) to fix it in …"."""
+    screen a link the current user may follow; the screens they may not open are named once,
+    as "ask an admin (names) to fix it in A, or B", where the first of them stood."""
     if not where:
         return Markup("")
-    return Markup(SEPARATOR).join(_part(name, config) for name in str(where).split(SEPARATOR))
+    names = str(where).split(SEPARATOR)
+    parts = [_part(name, config) for name in names]
+    closed = [name for name, part in zip(names, parts, strict=True) if part is None]
+    if closed:
+        ask = Markup("ask {} to fix it in {}").format(ask_an_admin(), SEPARATOR.join(closed))
+        parts[parts.index(None)] = ask
+    return Markup(SEPARATOR).join(part for part in parts if part is not None)
 
 
 def where_text(where: str | None, config=None) -> str:

@@ -86,3 +86,12 @@ def test_an_admin_is_not_told_to_ask_themselves(admin, people):
     dashboard = admin.get("/").get_data(as_text=True)
     assert "An admin connects cwqbo to ConnectWise Manage" in dashboard
     assert "(Ann Admin" not in dashboard
+
+
+def test_screens_a_member_may_not_open_are_named_once(app, people):
+    where = P.either("cwqbo › Set Up QuickBooks Online › Add New Company", P.CWQBO_CURRENCY)
+    html = hint(app, "mia@example.com", P.either(where, P.QBO_CURRENCY), people)
+    assert html == (
+        "ask an admin (Ann Admin, Zoë Admin) to fix it in cwqbo › Set Up QuickBooks Online › "
+        f"Add New Company, or {P.CWQBO_CURRENCY}, or {P.QBO_CURRENCY}"
+    )
