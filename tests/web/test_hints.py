@@ -95,3 +95,15 @@ def test_screens_a_member_may_not_open_are_named_once(app, people):
         "ask an admin (Ann Admin, Zoë Admin) to fix it in cwqbo › Set Up QuickBooks Online › "
         f"Add New Company, or {P.CWQBO_CURRENCY}, or {P.QBO_CURRENCY}"
     )
+
+
+def test_a_member_is_not_asked_to_reconnect_a_lost_connection(app, web, login, people):
+    with app.app_context():
+        config = db.session.get(QBOConfiguration, people)
+        config.status = QBOConfiguration.LOST
+        db.session.commit()
+        assert config.is_lost
+    login("mia@example.com", PASSWORD)
+    dashboard = web.get("/").get_data(as_text=True)
+    assert "Please reconnect" not in dashboard
+    assert "Ask an admin (Ann Admin, Zoë Admin) to reconnect it." in dashboard

@@ -22,7 +22,7 @@ from cwqbo.models import (
 from cwqbo.models.user import utcnow
 from cwqbo.web.dashboard import bp, health, overview
 from cwqbo.web.guards import admin_required
-from cwqbo.web.hints import an_admin, sentence
+from cwqbo.web.hints import an_admin, ask_an_admin, sentence
 from cwqbo.wording import plural
 
 
@@ -73,7 +73,10 @@ def qbo_state(config: QBOConfiguration) -> dict:
             "state": "Connection lost",
             "tone": "bad",
             "url": url,
-            "next_step": config.lost_message,
+            "next_step": config.lost_message
+            if current_user.is_admin
+            else f"The {config.name} connection to QuickBooks Online has been lost. Ask "
+            f"{ask_an_admin()} to reconnect it.",
         }
     if not config.is_connected:
         return {
