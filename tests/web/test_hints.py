@@ -79,7 +79,9 @@ def test_member_pages_name_the_admins_to_ask(web, login, people):
     assert "An admin (Ann Admin, Zoë Admin) connects cwqbo to ConnectWise Manage" in dashboard
     select = web.get("/batches/new/invoices").get_data(as_text=True)
     assert "Ask an admin (Ann Admin, Zoë Admin) to set it up on Set Up ConnectWise." in select
-    assert 'href="/settings/' not in dashboard + select
+    payments = web.get("/payments/run").get_data(as_text=True)
+    assert "Ask an admin (Ann Admin, Zoë Admin) to connect one." in payments
+    assert 'href="/settings/' not in dashboard + select + payments
 
 
 def test_an_admin_is_not_told_to_ask_themselves(admin, people):
