@@ -42,8 +42,15 @@ ICONS = sorted(
         "inbox", "history", "circle", "sparkles", "activity", "shield-check", "key-round",
     }
 )  # fmt: skip
-# Badge tone -> icon, drawn as a <view> for the stylesheet's mask-image.
-VIEWS = {"ok": "circle-check", "warn": "triangle-alert", "bad": "circle-x", "muted": "clock"}
+# Badge tone (and flash, download link) -> icon, drawn as a <view> for the stylesheet's mask-image.
+VIEWS = {
+    "ok": "circle-check",
+    "warn": "triangle-alert",
+    "bad": "circle-x",
+    "muted": "clock",
+    "info": "info",
+    "download": "download",
+}
 SVG = "http://www.w3.org/2000/svg"
 PAINT = {
     "fill": "none",

@@ -110,6 +110,17 @@ def app_config(app_config, qbo_server):
     return {**app_config, **qbo_settings(qbo_server[0]), "API_RETRY_BACKOFF": 0.01}
 
 
+def test_the_contrast_check_catches_low_contrast(page):
+    page.set_content(
+        '<p style="color:#999;background:#fff">grey on white</p>'
+        '<div style="background:#1d2330"><span style="color:#5d6677">dim on dark</span></div>'
+        '<p style="color:#1d2330;background:#fff">ink on white</p>'
+    )
+    found = page.evaluate(LOW_CONTRAST)
+    assert len(found) == 2, found
+    assert "grey on white" in found[0] and "dim on dark" in found[1]
+
+
 def luminance(css_color: str) -> float:
     """WCAG relative luminance of a computed ``rgb(r, g, b)`` colour."""
     channels = (int(v) / 255 for v in css_color[css_color.index("(") + 1 : -1].split(",")[:3])
