@@ -15,7 +15,9 @@ def admin_required(view):
     @login_required
     def wrapped(*args, **kwargs):
         if not current_user.is_admin:
-            abort(403, description="Only an admin can do that. Ask an admin of your team.")
+            from cwqbo.web.hints import ask_an_admin  # imports the models: not at import time
+
+            abort(403, description=f"Only an admin can do that. Ask {ask_an_admin()}.")
         return view(*args, **kwargs)
 
     wrapped.admin_only = True  # read by cwqbo.web.hints: members are told to ask an admin

@@ -69,7 +69,9 @@ def test_text_is_escaped(app, people):
 def test_the_member_really_gets_403_where_the_hint_would_have_linked(web, login, people):
     """The premise: the admin's link is a page a member cannot open."""
     login("mia@example.com", PASSWORD)
-    assert web.get(f"/settings/quickbooks/{people}/sales").status_code == 403
+    refused = web.get(f"/settings/quickbooks/{people}/sales")
+    assert refused.status_code == 403
+    assert "Ask an admin (Ann Admin, Zoë Admin)." in refused.get_data(as_text=True)
     assert web.get("/batches/new/invoices").status_code == 200
 
 
