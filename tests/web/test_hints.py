@@ -111,3 +111,24 @@ def test_a_member_is_not_asked_to_reconnect_a_lost_connection(app, web, login, p
     dashboard = web.get("/").get_data(as_text=True)
     assert "Please reconnect" not in dashboard
     assert "Ask an admin (Ann Admin, Zoë Admin) to reconnect it." in dashboard
+
+
+def cwqbo_screens() -> set[str]:
+    """Every cwqbo screen the domain names in a Where: (constants and literals)."""
+    from cwqbo import modules
+    from cwqbo.transfer import expenses, header, pairing
+
+    named = {v for k, v in vars(P).items() if k.startswith("CWQBO_") and isinstance(v, str)}
+    named |= {pairing.PAIRINGS_PAGE, expenses.EXPENSES_TAB, header.ADD_COMPANY, modules.WHERE}
+    named.add("cwqbo › Mark as already exported")  # procurement/mapping.py
+    return named
+
+
+def test_every_cwqbo_screen_a_problem_names_becomes_a_link(app, people):
+    from cwqbo.web.hints import screen_of
+
+    with app.test_request_context("/"):
+        unknown = sorted(name for name in cwqbo_screens() if screen_of(name) is None)
+    assert not unknown, f"add these to cwqbo.web.hints.SCREENS: {unknown}"
+    for name in sorted(cwqbo_screens()):
+        assert hint(app, "ann@example.com", name, people).startswith('<a href="/'), name
