@@ -142,6 +142,10 @@ def design_pages(both_connected, cw_sandbox):
             ("batch-status", url_for("batches.status", identifier=identifier)),
             ("audit", url_for("audit.index")),
             ("support-requests", url_for("support.requests")),
+            ("select-invoices", url_for("batches.select", kind="invoices")),
+            ("stats", url_for("stats.index")),
+            ("users", url_for("team.users")),
+            ("system", url_for("dashboard.system")),
         ]
 
 
