@@ -178,3 +178,24 @@ def test_a_list_that_keeps_changing_is_shown_with_a_loud_warning(connected, mana
     body = fresh.get_data(as_text=True)
     assert 'id="selection-warning"' not in body
     assert "All 2,500 matching invoices are selected." in text(body)
+
+
+@pytest.mark.parametrize(
+    ("kind", "path", "count"),
+    [("expenses", "unpostedexpenses", 20), ("products", "unpostedprocurement", 10)],
+)
+def test_a_short_list_is_whole_in_one_round_trip_and_cached(
+    connected, manage, recorder, kind, path, count
+):
+    manage[2].configure(Faults(latency_ms=LATENCY_MS))
+    recorder.clear()
+    html = connected.get(f"/batches/new/{kind}").get_data(as_text=True)
+    assert html.count('<tr id="row-') == count
+    assert "Loading the rest" not in html and f"{count} unposted" in text(html)
+    assert recorder.depth() == 1
+    assert sorted(c[0].rsplit("/", 1)[-1] for c in recorder.calls) == ["count", "locations", path]
+
+    recorder.clear()  # the first page was the whole list: it is cached as such
+    again = connected.post(f"/batches/new/{kind}/rows", form(action="select_all"), headers=HX)
+    assert again.get_data(as_text=True).count('<tr id="row-') == count
+    assert recorder.calls == []
