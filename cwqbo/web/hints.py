@@ -37,6 +37,7 @@ SCREENS: dict[str, Screen] = {
     "cwqbo › Create Invoice Batch › Invoice detail": Screen(
         "batches.select", (("kind", "invoices"),)
     ),
+    # Named by item receipts only (transfer/procurement/mapping.py).
     "cwqbo › Mark as already exported": Screen("batches.mark_exported", (("kind", "inventory"),)),
     "cwqbo › System › Custom modules": Screen("dashboard.system"),
     "cwqbo › Set Up ConnectWise": Screen("settings.connectwise"),
