@@ -217,13 +217,14 @@ def _failed_first(column):
     return db.case((column == "failed", 0), (column == "running", 1), else_=2)
 
 
-def section_page(batch: Batch, key: str, page: int):
+def section_page(batch: Batch, key: str, page: int, failed_only: bool = False):
     """One page of a section's actions, failed ones first (a Flask-SQLAlchemy Pagination)."""
-    query = (
-        db.select(BatchAction)
-        .where(BatchAction.batch_id == batch.id, BatchAction.section == key)
-        .order_by(_failed_first(BatchAction.state), BatchAction.position, BatchAction.id)
+    query = db.select(BatchAction).where(
+        BatchAction.batch_id == batch.id, BatchAction.section == key
     )
+    if failed_only:
+        query = query.where(BatchAction.state == BatchAction.FAILED)
+    query = query.order_by(_failed_first(BatchAction.state), BatchAction.position, BatchAction.id)
     return db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False, count=True)
 
 

@@ -150,7 +150,7 @@ def test_progress_fragment_polls_while_running_and_stops_once_ended(app, connect
     assert ">Completed Successfully</span>" in ended
     assert "still running" not in ended
     page = connected.get(f"/batches/{identifier}").get_data(as_text=True)
-    assert 'hx-trigger="every' not in page
+    assert "hx-trigger" not in page
 
     # Without HTMX the fragment's URL is the status page.
     plain = connected.get(url)
@@ -234,10 +234,16 @@ def test_a_long_section_shows_100_rows_a_page_failed_first_and_pages_to_the_rest
     actions[240]["state"] = "failed"
     identifier = make_batch(app, status="failed", transactions=[{}], actions=actions)
     html = connected.get(f"/batches/{identifier}").get_data(as_text=True)
-    assert html.count('<tr class="action action-') == 100
-    first = re.search(r'<tr class="action action-(\w+)">\s*<td>([^<]+)</td>', html)
+    # The failed section opens on its failure alone; all its actions are a click away.
+    assert html.count('<tr class="action action-') == 1
+    assert re.search(r'<tr class="action action-failed">\s*<td>Create customer 240</td>', html)
+    assert "Show all 250 actions" in text(html)
+    everything = connected.get(f"/batches/{identifier}/sections/customers", headers=HX)
+    rows = everything.get_data(as_text=True)
+    assert rows.count('<tr class="action action-') == 100
+    first = re.search(r'<tr class="action action-(\w+)">\s*<td>([^<]+)</td>', rows)
     assert first.groups() == ("failed", "Create customer 240")
-    assert "Rows 1–100 of 250" in html
+    assert "Rows 1–100 of 250" in rows
     labels = set()
     for page in (1, 2, 3):
         url = f"/batches/{identifier}/sections/customers?page={page}"

@@ -1,29 +1,46 @@
 // The batch status page (CSP: served from 'self', no inline code, no eval). The poll swaps
 // only the summary; each section's count line comes with it out of band, carrying a stamp
-// of its counts. An open section whose rows were drawn at another stamp reloads them.
+// of its counts. A section's rows (100 a page) load when it is opened, and an open section
+// whose rows were drawn at another stamp reloads them.
 (function () {
   "use strict";
 
+  function load(rows) {
+    if (rows.hasAttribute("data-loading")) return;
+    rows.setAttribute("data-loading", "");
+    // Its own source: requests from one element (the default, body) would cancel each other.
+    var url = rows.getAttribute("data-url");
+    window.htmx.ajax("GET", url, { source: rows, target: rows, swap: "outerHTML" });
+  }
+
+  function stale(rows) {
+    var head = document.getElementById("head-" + rows.getAttribute("data-section-rows"));
+    if (!rows.hasAttribute("data-stamp")) return true; // not loaded yet
+    return head !== null && head.getAttribute("data-stamp") !== rows.getAttribute("data-stamp");
+  }
+
   function refreshOpenSections() {
-    var rows = document.querySelectorAll(".section-rows[data-stamp]");
-    Array.prototype.forEach.call(rows, function (el) {
-      var key = el.getAttribute("data-section-rows");
-      var head = document.getElementById("head-" + key);
-      var details = el.closest("details");
-      if (!head || (details && !details.open)) return;
-      if (head.getAttribute("data-stamp") !== el.getAttribute("data-stamp")) {
-        el.removeAttribute("data-stamp"); // once per change, even while the reload runs
-        window.htmx.trigger(el, "refresh");
-      }
+    var open = document.querySelectorAll("details.batch-section[open] > .section-rows");
+    Array.prototype.forEach.call(open, function (rows) {
+      if (stale(rows)) load(rows);
     });
   }
 
-  // After the summary is swapped in (and its count lines with it), cheap: a few elements.
-  document.addEventListener("htmx:afterSettle", refreshOpenSections);
-  document.addEventListener("toggle", function (event) {
-    // A section opened again after its count moved on is brought up to date.
-    if (event.target.classList && event.target.classList.contains("batch-section")) {
+  // After the summary is swapped in (its count lines with it): htmx:load fires on the new
+  // elements (the old summary is detached, its events reach nobody). Once per swap, cheap.
+  var pending = false;
+  document.addEventListener("htmx:load", function () {
+    if (pending) return;
+    pending = true;
+    window.setTimeout(function () {
+      pending = false;
       refreshOpenSections();
-    }
+    }, 0);
+  });
+  document.addEventListener("toggle", function (event) {
+    var details = event.target;
+    if (!details.matches || !details.matches("details.batch-section") || !details.open) return;
+    var rows = details.querySelector(":scope > .section-rows");
+    if (rows && stale(rows)) load(rows);
   }, true);
 })();

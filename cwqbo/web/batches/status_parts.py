@@ -60,9 +60,14 @@ def opens(batch: Batch, section: summary.SectionSummary) -> bool:
     return section.failed or batch.kind == KIND
 
 
-def section_rows(batch: Batch, key: str, page: int) -> dict:
-    actions = summary.section_page(batch, key, page)
-    return {"key": key, "actions": actions, "action_txs": summary.transactions_of(actions.items)}
+def section_rows(batch: Batch, key: str, page: int, failed_only: bool = False) -> dict:
+    actions = summary.section_page(batch, key, page, failed_only)
+    return {
+        "key": key,
+        "actions": actions,
+        "action_txs": summary.transactions_of(actions.items),
+        "failed_only": failed_only,
+    }
 
 
 def tx_rows(batch: Batch, page: int, failed_only: bool) -> dict:
@@ -76,10 +81,13 @@ def tx_rows(batch: Batch, page: int, failed_only: bool) -> dict:
 
 
 def page_context(batch: Batch) -> dict:
-    """The whole page: the summary, and the first page of every section that starts open."""
+    """The whole page: the summary, and the first page of every section that starts open
+    (its failed actions only, when it has some: the rest are a click away)."""
     context = {**summary_context(batch), **rows_context(batch)}
     context["opened"] = {
-        s.key: section_rows(batch, s.key, 1) for s in context["sections"] if opens(batch, s)
+        s.key: {**section_rows(batch, s.key, 1, s.failed), "section": s}
+        for s in context["sections"]
+        if opens(batch, s)
     }
     context["opens"] = opens
     context["transactions"] = tx_rows(batch, 1, False)
@@ -153,8 +161,9 @@ def section(identifier: str, key: str):
         rows["has_failed"] = counts.tx_counts.get("failed", 0)
         template = "batches/_tx_rows.html"
     else:
-        rows = section_rows(batch, key, _page_number())
+        rows = section_rows(batch, key, _page_number(), request.args.get("failed") == "1")
         rows["stamp"] = stamps[key]
+        rows["section"] = next(s for s in counts.sections if s.key == key)
         template = "batches/_section_rows.html"
     context.update(rows)
     if not htmx:  # a pager link followed without JavaScript: the rows on a page of their own
