@@ -34,6 +34,7 @@ from cwqbo.models.user import utcnow
 log = logging.getLogger(__name__)
 
 CACHE_SECONDS = 120
+COUNT_SECONDS = 30  # how long a first page's count spares the rest a count of its own
 # Only the fields the page shows: a 5,000-row list stays a few hundred kilobytes. The
 # references come whole, so one that is not an object is seen as such (rows.py).
 FIELDS = {
@@ -87,11 +88,26 @@ def _read_cache(key: str) -> dict | list | None:
         return None
 
 
-def _write_cache(key: str, value: dict | list) -> None:
+def _write_cache(key: str, value: dict | list | int, seconds: int = CACHE_SECONDS) -> None:
     try:
-        get_redis().set(key, json.dumps(value), ex=CACHE_SECONDS)
+        get_redis().set(key, json.dumps(value), ex=seconds)
     except redis.RedisError as exc:
         log.warning("unposted cache unavailable: %s", exc)
+
+
+def _take_count(key: str) -> int | None:
+    """Return (and forget) the count a first page was read with, while it is recent."""
+    try:
+        raw = get_redis().getdel(key)
+    except redis.RedisError as exc:
+        log.warning("unposted cache unavailable: %s", exc)
+        return None
+    try:
+        count = json.loads(raw) if raw else None
+    except ValueError:
+        return None
+    usable = isinstance(count, int) and not isinstance(count, bool) and count >= 0
+    return count if usable else None
 
 
 @dataclass
@@ -138,9 +154,11 @@ def _parse(kind: str, raws: list[dict]) -> list[UnpostedRow]:
     return listed
 
 
-def _read_rows(client: ManageClient, kind: str, location_id: int | None) -> Listing:
+def _read_rows(
+    client: ManageClient, kind: str, location_id: int | None, count: int | None = None
+) -> Listing:
     fetched_at = utcnow()  # before the read: batches that end meanwhile are left out after
-    full = client.read_unposted(kind, location_id=location_id, fields=FIELDS.get(kind))
+    full = client.read_unposted(kind, location_id=location_id, fields=FIELDS.get(kind), count=count)
     listed = _parse(kind, full.rows)
     problem = None
     if full.problem:
@@ -184,14 +202,17 @@ def load(
     cached_locations = None if refresh or not locations else _read_cache(locations_key)
     if isinstance(cached_locations, list):
         loaded.locations = cached_locations
+    # The count a first page was read with moments ago: the rest reads its pages at once.
+    count_key = _key("unposted-count", _scope(), kind, location_id or "all")
     jobs = {}
-    if rows and loaded.listing is None:
-        jobs["rows"] = lambda client: _read_rows(client, kind, location_id)
-        if first_page:
-            jobs["rows"] = lambda client: (
-                _read_first(client, kind, location_id, first_page)
-                or _read_rows(client, kind, location_id)
-            )
+    if rows and loaded.listing is None and first_page:
+        jobs["rows"] = lambda client: (
+            _read_first(client, kind, location_id, first_page)
+            or _read_rows(client, kind, location_id)
+        )
+    elif rows and loaded.listing is None:
+        counted = None if refresh else _take_count(count_key)
+        jobs["rows"] = lambda client: _read_rows(client, kind, location_id, counted)
     if locations and not isinstance(cached_locations, list):
         jobs["locations"] = _read_locations
     if jobs:
@@ -200,6 +221,8 @@ def load(
             loaded.listing, loaded.listing_error = _split(results["rows"])
             if loaded.listing is not None and loaded.listing.total is None:
                 _write_cache(rows_key, _listing_json(loaded.listing))
+            elif loaded.listing is not None:
+                _write_cache(count_key, loaded.listing.total, COUNT_SECONDS)
         if "locations" in results:
             found, loaded.locations_error = _split(results["locations"])
             if found is not None:
@@ -301,10 +324,10 @@ def _location(row: object) -> dict | None:
 
 def forget(kind: str | None = None) -> None:
     """Drop the cached lists (of one kind, or all), so the next listing reads Manage."""
-    pattern = _key("unposted", "*", kind or "*", "*")
+    patterns = [_key(name, "*", kind or "*", "*") for name in ("unposted", "unposted-count")]
     try:
         conn = get_redis()
-        keys = list(conn.scan_iter(match=pattern, count=500))
+        keys = [key for pattern in patterns for key in conn.scan_iter(match=pattern, count=500)]
         if kind is None:
             keys += list(conn.scan_iter(match=_key("manage-locations", "*"), count=500))
         if keys:
