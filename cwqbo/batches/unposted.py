@@ -6,10 +6,12 @@ read the cached copy; "Refresh" (``refresh=True``) reads Manage again. Rows that
 has batched in Manage since the copy was taken are left out, so a finished batch never
 leaves its transactions selectable.
 
-A cold read costs two Manage round trips whatever the size: the count and the locations
-side by side, then every page of the list at once (``connectwise.paging``: the pages are
-checked against the count and read again once when they do not add up). A list that still
-does not add up keeps the rows read and says so in ``Listing.problem``, shown on the page.
+Cold, the page waits for one Manage round trip whatever the size (``first_page``): the
+first 100 rows, the count and the locations side by side; the page then asks for the rest,
+which reads every page of the list at once on that count (``connectwise.paging``: the pages
+are checked against the count and read again once, counted afresh, when they do not add up).
+A list that still does not add up keeps the rows read and says so in ``Listing.problem``,
+shown on the page.
 """
 
 from __future__ import annotations
@@ -194,16 +196,16 @@ def load(
     (``Listing.total``), one round trip, unless they are the whole list; the page loads the
     rest with a second request.
     """
-    rows_key = _key("unposted", _scope(), kind, location_id or "all")
-    locations_key = _key("manage-locations", _scope())
+    scope = _scope()
+    rows_key = _key("unposted", scope, kind, location_id or "all")
+    count_key = _key("unposted-count", scope, kind, location_id or "all")
+    locations_key = _key("manage-locations", scope)
     loaded = Loaded()
     if rows and not refresh:
         loaded.listing = _cached_listing(rows_key)
     cached_locations = None if refresh or not locations else _read_cache(locations_key)
     if isinstance(cached_locations, list):
         loaded.locations = cached_locations
-    # The count a first page was read with moments ago: the rest reads its pages at once.
-    count_key = _key("unposted-count", _scope(), kind, location_id or "all")
     jobs = {}
     if rows and loaded.listing is None and first_page:
         jobs["rows"] = lambda client: (
@@ -211,6 +213,7 @@ def load(
             or _read_rows(client, kind, location_id)
         )
     elif rows and loaded.listing is None:
+        # The count a first page was read with moments ago: the rest reads its pages at once.
         counted = None if refresh else _take_count(count_key)
         jobs["rows"] = lambda client: _read_rows(client, kind, location_id, counted)
     if locations and not isinstance(cached_locations, list):
