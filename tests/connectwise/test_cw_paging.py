@@ -77,3 +77,21 @@ def test_first_page_and_count_side_by_side(cw_client, cw_sandbox):
     assert ids_of(first.rows) == [1_000_001 + n for n in range(100)]
     whole = cw_client.read_first(PATH, page_size=100, fields="id", conditions="id <= 1000050")
     assert whole.count == 50 and whole.complete and len(whole.rows) == 50
+
+
+def test_a_row_seen_twice_across_pages_is_kept_once_and_said(cw_client, cw_sandbox):
+    cw_sandbox[1].reset(scaled_dataset(120))
+    state, back = cw_sandbox[1], 1_000_002
+    set_batched(state, back, True)
+
+    def after_page(response, *args, **kwargs):  # the row comes back between pages 1 and 2
+        if "/unpostedinvoices?" in response.url and "page=1" in response.url.split("&"):
+            set_batched(state, back, False)
+        elif "/unpostedinvoices?" in response.url and "page=2" in response.url.split("&"):
+            set_batched(state, back, True)
+
+    cw_client.session.hooks["response"].append(after_page)
+    full = cw_client.read_all(PATH, page_size=40, fields="id", workers=1)
+    assert full.attempts == 2
+    assert "1 twice" in full.problem
+    assert len(ids_of(full.rows)) == len(set(ids_of(full.rows)))
