@@ -56,6 +56,12 @@ EXPORT_ALL_LOCATIONS = 0
 # its identifier first.
 LOOKUP_BATCH_AFTER_CREATE = True
 
+# §2.1: the unposted lists are read with navigable paging (`page=`, `orderBy=id asc`), never
+# forward-only (unconfirmed on the accounting endpoints), and `/count` takes the same
+# conditions. So the selection page reads the count and then every page AT ONCE
+# (cwqbo.connectwise.paging, 8 at a time); rows that do not add up to the count (a transaction
+# batched or unbatched between the reads) are read again once, then the page says so.
+
 # §3.8: DELETE /finance/accounting/batches/{id} returns every record of the batch to the
 # unposted lists (what the UI's "Delete Batches" does).
 DELETE_BATCH_RETURNS_RECORDS = True
