@@ -36,7 +36,7 @@ ICONS = sorted(
         # states (badges) and notices
         "circle-check", "triangle-alert", "circle-x", "circle-dashed", "info", "clock",
         # buttons
-        "link", "unlink", "rotate-cw", "download", "trash-2", "plus", "send", "search",
+        "link", "unlink", "rotate-cw", "undo-2", "download", "trash-2", "plus", "send", "search",
         "arrow-right", "external-link", "mail",
         # empty states and the dashboard
         "inbox", "history", "circle", "sparkles", "activity", "shield-check", "key-round",
@@ -50,6 +50,8 @@ VIEWS = {
     "muted": "clock",
     "info": "info",
     "download": "download",
+    "retry": "rotate-cw",
+    "unbatch": "undo-2",
 }
 SVG = "http://www.w3.org/2000/svg"
 PAINT = {

@@ -40,7 +40,7 @@ ICON_BOXES = """() => [...document.querySelectorAll('svg.icon')]
 # whether two views draw different icons.
 BADGE_VIEWS = """async () => {
   const out = {};
-  for (const tone of ['ok', 'warn', 'bad', 'muted']) {
+  for (const tone of ['ok', 'warn', 'bad', 'muted', 'info', 'download', 'retry', 'unbatch']) {
     const img = new Image();
     img.src = '/static/icons/sprite.svg#v-' + tone;
     await img.decode();
@@ -212,7 +212,7 @@ def test_dark_mode_swaps_the_surfaces(browser, design_pages):
 
 
 def test_each_badge_tone_draws_its_own_icon(browser, design_pages):
-    base, _ = design_pages
+    base, pages = design_pages
     context = browser.new_context()
     page = context.new_page()
     log_in(page, base)
@@ -220,13 +220,23 @@ def test_each_badge_tone_draws_its_own_icon(browser, design_pages):
     for tone, pixels in views.items():
         inked = pixels.count("1") / len(pixels)
         assert 0.1 < inked < 0.6, f"v-{tone} inks {inked:.0%} of its square"
-    assert len(set(views.values())) == 4, "each tone draws a different icon"
+    assert len(set(views.values())) == len(views), "each view draws a different icon"
     # And the badges use them: the mask of an ok badge's ::before is that view.
     page.goto(base + "/")
     mask = page.evaluate(
         "getComputedStyle(document.querySelector('.badge-ok'), '::before').maskImage"
     )
     assert "/static/icons/sprite.svg#v-ok" in mask
+    # The batch page's Retry button gets its icon from its form's target.
+    page.goto(base + dict(pages)["batch-status"])
+    retry = page.evaluate(
+        """() => {
+          const button = document.querySelector('form[action$="/retry"] button');
+          const st = getComputedStyle(button, '::before');
+          return [st.maskImage, parseFloat(st.width)];
+        }"""
+    )
+    assert "#v-retry" in retry[0] and retry[1] > 10, retry
     context.close()
 
 
