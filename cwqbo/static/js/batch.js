@@ -26,6 +26,13 @@
     });
   }
 
+  // The poll's 304 reaches HTMX as the browser's cached 200 (the browser itself revalidates
+  // with If-None-Match). Should a bare 304 ever reach it, base.html's responseHandling
+  // ("[23]..": swap) would swap its empty body over the summary: keep the summary instead.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.xhr && event.detail.xhr.status === 304) event.detail.shouldSwap = false;
+  });
+
   // After the summary is swapped in (its count lines with it): htmx:load fires on the new
   // elements (the old summary is detached, its events reach nobody). Once per swap, cheap.
   var pending = false;
