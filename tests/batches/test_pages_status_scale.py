@@ -153,6 +153,10 @@ def test_a_section_that_is_not_there_is_a_clear_404(app, connected):
     missing = connected.get(f"/batches/{identifier}/sections/nowhere", headers=HX)
     assert missing.status_code == 404
     assert "has no section" in missing.get_data(as_text=True)
+    hostile = connected.get(f"/batches/{identifier}/sections/<script>x</script>", headers=HX)
+    assert hostile.status_code == 404 and "<script>x" not in hostile.get_data(as_text=True)
+    beyond = connected.get(f"/batches/{identifier}/sections/transactions?page=99", headers=HX)
+    assert beyond.status_code == 200 and '<tr id="tx-' not in beyond.get_data(as_text=True)
     # Without HTMX (a pager link followed with scripts off) the rows come on a page.
     plain = connected.get(f"/batches/{identifier}/sections/transactions?page=2")
     assert plain.status_code == 200 and "<html" in plain.get_data(as_text=True)
