@@ -123,6 +123,7 @@ def test_the_contrast_check_catches_low_contrast(page):
 
 def luminance(css_color: str) -> float:
     """WCAG relative luminance of a computed ``rgb(r, g, b)`` colour."""
+    assert not css_color.startswith("rgba(0, 0, 0, 0"), "transparent: no colour to measure"
     channels = (int(v) / 255 for v in css_color[css_color.index("(") + 1 : -1].split(",")[:3])
     r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
@@ -199,7 +200,11 @@ def test_dark_mode_swaps_the_surfaces(browser, design_pages):
         seen[scheme] = page.evaluate(
             """() => ['body', '#attention', 'main', 'h1'].map(s => {
                  const st = getComputedStyle(document.querySelector(s));
-                 return [st.backgroundColor, st.color];
+                 // A transparent body shows the page's own background (the canvas).
+                 const bg = st.backgroundColor === 'rgba(0, 0, 0, 0)' && s === 'body'
+                   ? getComputedStyle(document.documentElement).backgroundColor
+                   : st.backgroundColor;
+                 return [bg, st.color];
                })"""
         )
         context.close()
