@@ -138,6 +138,7 @@ def design_pages(both_connected, cw_sandbox):
         return base, [
             ("dashboard", url_for("dashboard.index")),
             ("settings-qbo", url_for("settings.qbo_tab", config_id=1, tab="connection")),
+            ("settings-sales", url_for("settings.qbo_tab", config_id=1, tab="sales")),
             ("settings-connectwise", url_for("settings.connectwise")),
             ("review", url_for("batches.review")),
             ("batch-status", url_for("batches.status", identifier=identifier)),
