@@ -93,13 +93,34 @@ class SectionSummary:
         return ", ".join(parts)
 
     @property
+    def exact(self) -> str:
+        """Its counts, exactly (the poll's ETag is made of these)."""
+        return _exact(self.counts)
+
+    @property
     def stamp(self) -> str:
-        return ".".join(f"{s}{n}" for s, n in sorted(self.counts.items()))
+        """When an open section's rows are drawn again (js/batch.js): at every change while
+        they fit a page, else when a failure appears or a tenth more is finished."""
+        return _rows_stamp(self.counts, (BatchAction.SUCCEEDED, BatchAction.FAILED))
 
 
 @dataclass(frozen=True)
 class _State:
     state: str
+
+
+def _exact(counts: dict[str, int]) -> str:
+    return ".".join(f"{s}{n}" for s, n in sorted(counts.items()))
+
+
+def _rows_stamp(counts: dict[str, int], finished, *extra: object) -> str:
+    """The exact counts while the rows fit one page; beyond, the failures and the tenths
+    finished, so 50 watchers of an open 1,000-row list do not reload it every second."""
+    total = sum(counts.values())
+    if total <= PAGE_SIZE:
+        return ".".join([_exact(counts), *map(str, extra)])
+    done = sum(n for state, n in counts.items() if state in finished)
+    return ".".join([f"f{counts.get('failed', 0)}", f"p{done * 10 // total}", *map(str, extra)])
 
 
 @dataclass
@@ -109,6 +130,7 @@ class Summary:
     tx_counts: dict[str, int]
     reviews: int  # batched transactions that need a look in QuickBooks
     sections: list[SectionSummary]
+    ended: bool = False
 
     @property
     def progress(self) -> Progress:
@@ -148,11 +170,16 @@ class Summary:
 
     @property
     def tx_stamp(self) -> str:
-        return ".".join(f"{s}{n}" for s, n in sorted(self.tx_counts.items())) + f"r{self.reviews}"
+        """When the open list of transactions is drawn again (see SectionSummary.stamp);
+        also once more when the batch ends, and after an unbatch."""
+        unbatched = self.tx_counts.get(BatchTransaction.UNBATCHED, 0)
+        return _rows_stamp(self.tx_counts, TX_FINISHED, f"u{unbatched}", f"e{int(self.ended)}")
 
     def version(self, *extra: object) -> str:
         """A stamp that changes whenever anything the summary shows changes."""
-        parts = [self.tx_stamp, *(f"{s.key}:{s.stamp}" for s in self.sections), *map(str, extra)]
+        parts = [_exact(self.tx_counts), f"r{self.reviews}"]
+        parts += [f"{s.key}:{s.exact}" for s in self.sections]
+        parts += map(str, extra)
         return hashlib.blake2s("|".join(parts).encode(), digest_size=12).hexdigest()
 
 
@@ -204,6 +231,7 @@ def summarize(batch: Batch) -> Summary:
         tx_counts=dict(tx_rows),
         reviews=_reviews(batch) if batch.status == Batch.SUCCEEDED else 0,
         sections=sections,
+        ended=batch.ended,
     )
 
 

@@ -162,3 +162,38 @@ def test_a_section_that_is_not_there_is_a_clear_404(app, connected):
     assert plain.status_code == 200 and "<html" in plain.get_data(as_text=True)
     odd = connected.get(f"/batches/{identifier}/sections/documents?page=abc")
     assert odd.status_code == 200
+
+
+def test_open_long_lists_redraw_on_failures_and_tenths_not_every_change(app, batches):
+    """50 watchers of an open 1,000-row list must not each reload it every second: its
+    stamp moves on a new failure or a tenth more finished (the summary's ETag on any change)."""
+    from cwqbo.batches.summary import summarize
+    from cwqbo.extensions import db
+    from cwqbo.models import Batch, BatchTransaction
+
+    def stamps(identifier):
+        with app.test_request_context():
+            batch = db.session.scalar(db.select(Batch).where(Batch.identifier == identifier))
+            counts = summarize(batch)
+            return counts.tx_stamp, counts.version(), batch.id
+
+    def move(batch_id, state):
+        with app.app_context():
+            tx = db.session.scalar(
+                db.select(BatchTransaction)
+                .where(BatchTransaction.batch_id == batch_id, BatchTransaction.state == "selected")
+                .limit(1)
+            )
+            tx.state = state
+            db.session.commit()
+
+    rows, version, batch_id = stamps(batches[1000])
+    move(batch_id, "batched")
+    rows_after, version_after, _ = stamps(batches[1000])
+    assert rows_after == rows and version_after != version
+    move(batch_id, "failed")
+    assert stamps(batches[1000])[0] != rows
+    # A list that fits one page is redrawn at every change.
+    small, _, small_id = stamps(batches[100])
+    move(small_id, "batched")
+    assert stamps(batches[100])[0] != small

@@ -63,6 +63,7 @@ EXPECTATIONS = {
     "batches.review": (LOGGED_IN, {}),
     "batches.status": (LOGGED_IN, {"identifier": "INV-000001"}),
     "batches.progress": (LOGGED_IN, {"identifier": "INV-000001"}),
+    "batches.section": (LOGGED_IN, {"identifier": "INV-000001", "key": "transactions"}),
     "batches.unbatch": (LOGGED_IN, {"identifier": "INV-000001", "tx_id": 1}),
     "batches.retry": (LOGGED_IN, {"identifier": "INV-000001"}),
     "batches.log_text": (LOGGED_IN, {"identifier": "INV-000001"}),
