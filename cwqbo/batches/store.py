@@ -1,8 +1,13 @@
-"""The runner's store on the database: every step is committed the moment it happens."""
+"""The runner's store on the database: every step is committed the moment it happens.
+
+Inside ``grouped()`` the writes are committed together when the group ends (the runner groups
+the writes it makes between two API calls: cwqbo/transfer/steps.py ``Steps._grouped``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from cwqbo.extensions import db
@@ -44,6 +49,29 @@ class DatabaseStore:
         # RunStopped to end this job cleanly; the rows say where the next one resumes.
         self.checkpoint = checkpoint
         self.progress = 0  # transactions that moved to in_qbo, final or failed in this run
+        self._held = 0  # depth of grouped(): commit only when the outermost group ends
+
+    @contextlib.contextmanager
+    def grouped(self) -> Iterator[None]:
+        """Commit the writes made inside once, when the group ends (also on an exception)."""
+        self._held += 1
+        try:
+            yield
+        except BaseException:  # RunStopped, a crash: keep what was written, then go on out
+            self._held -= 1
+            if not self._held:
+                try:
+                    db.session.commit()
+                except Exception:  # the session itself failed: the caller rolls back
+                    db.session.rollback()
+            raise
+        self._held -= 1
+        if not self._held:
+            db.session.commit()
+
+    def _commit(self) -> None:
+        if not self._held:
+            db.session.commit()
 
     def pending(self) -> list[Tx]:
         rows = db.session.scalars(
@@ -136,7 +164,7 @@ class DatabaseStore:
             row.claim = None  # free: Manage no longer lists it, or it may be sent again
         elif row.state == BatchTransaction.FAILED and not row.qbo_id:
             row.claim = None  # nothing of it in QBO: it may be selected again elsewhere
-        db.session.commit()
+        self._commit()
 
     def action(self, section: str, key: str, label: str, state: str, **fields: Any) -> None:
         if state == BatchAction.RUNNING and self.checkpoint is not None:
@@ -168,7 +196,7 @@ class DatabaseStore:
             row.finished_at = now
         for name, value in fields.items():
             setattr(row, name, value)
-        db.session.commit()
+        self._commit()
 
     def _next_position(self, section: str) -> int:
         if section not in self._positions:
@@ -198,7 +226,7 @@ class DatabaseStore:
             qbo_name=name,
             how="batch",
         )
-        db.session.commit()
+        self._commit()
 
     def log(self, message: str, *, level: str = "info", tx: Tx | None = None) -> None:
         db.session.add(
@@ -209,7 +237,7 @@ class DatabaseStore:
                 message=message,
             )
         )
-        db.session.commit()
+        self._commit()
 
 
 def previous_documents(kind: str, manage_ids: list[str]) -> dict[str, dict]:

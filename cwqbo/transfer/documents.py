@@ -72,14 +72,19 @@ class QBOSteps(Steps):
 
     def _create_group(self, entity: str, needs: list, users: dict) -> None:
         section = NEED_SECTION[entity]
-        for need in needs:
-            self.store.action(section, need.name.lower(), need.label, RUNNING, sent=need.body)
+        with self._grouped():  # committed before the request
+            for need in needs:
+                self.store.action(section, need.name.lower(), need.label, RUNNING, sent=need.body)
         ops = [BatchOp("create", entity, need.body) for need in needs]
         key = f"{self.batch_key}:{entity}:{digest(sorted(n.name.lower() for n in needs))}"
         try:
             results = self.qbo.batch(ops, key)
         except QBOError as exc:
             results = [exc] * len(needs)
+        with self._grouped():
+            self._needs_answered(entity, section, needs, results, users)
+
+    def _needs_answered(self, entity: str, section: str, needs: list, results, users) -> None:
         for need, result in zip(needs, results, strict=True):
             error = result if isinstance(result, QBOError) else result.error
             name_key = need.name.lower()
@@ -152,6 +157,12 @@ class QBOSteps(Steps):
         self._in_qbo(tx, entity, doc)
 
     def _send_chunk(self, chunk: list[Tx]) -> None:
+        with self._grouped():  # every "sending" of the chunk committed before its request
+            pairs = self._sending(chunk)
+        if pairs:
+            self._send(pairs, [SPLIT_FAILURES])
+
+    def _sending(self, chunk: list[Tx]) -> list[tuple[Tx, BatchOp]]:
         pairs: list[tuple[Tx, BatchOp]] = []
         for tx in chunk:
             try:
@@ -168,8 +179,7 @@ class QBOSteps(Steps):
             self.store.action("documents", f"tx:{tx.id}", label, RUNNING, tx=tx, sent=body)
             # Saved before the call: from here on a resume must look in QBO first.
             self._set(tx, SENDING, message="")
-        if pairs:
-            self._send(pairs, [SPLIT_FAILURES])
+        return pairs
 
     def _send(self, pairs: list[tuple[Tx, BatchOp]], budget: list[int]) -> None:
         """Send documents in one batch request; a request QBO fails as a whole is halved."""
@@ -182,6 +192,10 @@ class QBOSteps(Steps):
         except QBOError as exc:
             self._request_failed(pairs, exc, budget)
             return
+        with self._grouped():  # one commit for the whole answer ("in_qbo" or refused)
+            self._answered(pairs, results)
+
+    def _answered(self, pairs: list[tuple[Tx, BatchOp]], results: list) -> None:
         for (tx, _), result in zip(pairs, results, strict=True):
             if result.ok:
                 self._in_qbo(tx, tx.plan.entity, result.entity)
@@ -267,6 +281,10 @@ class QBOSteps(Steps):
         """Keep them "sending": QBO may or may not have them, and a retry looks first."""
         verb = "did not answer" if isinstance(exc, QBOTransportError) else "failed"
         what = "this document alone" if alone else "the request"
+        with self._grouped():
+            self._keep_sending(txs, verb, what, exc)
+
+    def _keep_sending(self, txs: list[Tx], verb: str, what: str, exc: QBOError) -> None:
         for tx in txs:
             message = (
                 f"QuickBooks {verb} {what} ({exc}). It may or may not have the document; "

@@ -5,7 +5,8 @@ QBO refuses an invoice or credit memo whose DocNumber another one of its kind ho
 for the same vendor as a duplicate. Asking QBO once per chunk of numbers
 (``SELECT * FROM Invoice WHERE DocNumber IN (...)``) before anything is written lets the
 preview show the problem and keeps the run from creating even that transaction's new
-customer.
+customer. The queries go out as items of one batch request (30 queries, 900 numbers a
+request), not one request each: 1,000 invoices cost 2 QBO calls, not 34 (issue 14).
 
 A document cwqbo itself created for the same transaction is no duplicate: its QBO id is
 the transaction's own (``own`` ids: a resumed run's document, or the copy kept or voided
@@ -15,17 +16,21 @@ DocNumber step of documents.py.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cwqbo.quickbooks.query import in_queries
+from cwqbo.quickbooks.client import BatchOp
+from cwqbo.quickbooks.query import entity_of, in_queries
+from cwqbo.transfer.assumptions import QUERY_PAGE
 from cwqbo.transfer.kind import PARTY_REF, Plan
 from cwqbo.transfer.problems import Problem
 
 # The QBO entities whose numbers are checked; bills only against the same vendor.
 CHECKED = ("Invoice", "CreditMemo", "Bill")
 PER_PARTY = ("Bill",)
+PAGE = f" MAXRESULTS {QUERY_PAGE}"
 SCREENS = {
     "Invoice": "QuickBooks › Sales › Invoices",
     "CreditMemo": "QuickBooks › Sales › All sales (Credit memos)",
@@ -52,20 +57,47 @@ def candidate(plan: Plan, qbo_id: str | None, previous: dict | None) -> Candidat
 def duplicate_problems(qbo: Any, candidates: Sequence[Candidate]) -> list[Problem | None]:
     """Return, per candidate, the problem of its number already used in QBO, or None."""
     out: list[Problem | None] = [None] * len(candidates)
+    wanted: dict[str, dict[str, list[int]]] = {}  # entity -> casefolded number -> candidates
+    sqls: list[str] = []
     for entity in CHECKED:
         mine: dict[str, list[int]] = {}
         for index, cand in enumerate(candidates):
             plan = cand.plan
             if plan.entity == entity and plan.doc_number and not plan.skip_reason:
                 mine.setdefault(plan.doc_number.casefold(), []).append(index)
-        if not mine:
-            continue
-        numbers = sorted({candidates[i[0]].plan.doc_number for i in mine.values()})
-        for sql in in_queries(entity, "DocNumber", numbers):
-            for doc in qbo.query_all(sql):
-                for index in mine.get(str(doc.get("DocNumber", "")).casefold(), []):
-                    if out[index] is None and _clashes(entity, doc, candidates[index]):
-                        out[index] = _problem(entity, doc, candidates[index].plan)
+        if mine:
+            wanted[entity] = mine
+            numbers = sorted({candidates[i[0]].plan.doc_number for i in mine.values()})
+            sqls += [s + PAGE for s in in_queries(entity, "DocNumber", numbers)]
+    for sql, docs in _run_queries(qbo, sqls):
+        entity = entity_of(sql)
+        for doc in docs:
+            for index in wanted[entity].get(str(doc.get("DocNumber", "")).casefold(), []):
+                if out[index] is None and _clashes(entity, doc, candidates[index]):
+                    out[index] = _problem(entity, doc, candidates[index].plan)
+    return out
+
+
+def _run_queries(qbo: Any, sqls: list[str]) -> list[tuple[str, list[dict]]]:
+    """Run the queries as batch items, 30 a request (one request per 900 numbers).
+
+    A query whose answer fills a whole page is read again page by page.
+    """
+    if not sqls:
+        return []
+    results = qbo.batch([BatchOp("query", body=sql) for sql in sqls], f"numbers-{uuid.uuid4()}")
+    out = []
+    for sql, result in zip(sqls, results, strict=True):
+        if result.error is not None:
+            raise result.error
+        entity = entity_of(sql)
+        docs = next(
+            (v for k, v in (result.query_response or {}).items() if k.lower() == entity.lower()),
+            [],
+        )
+        if len(docs) >= QUERY_PAGE:
+            docs = qbo.query_all(sql[: -len(PAGE)])
+        out.append((sql, docs))
     return out
 
 

@@ -9,11 +9,19 @@ again, as before. The created batches' ids are read back in bulk, ``READ_BACK`` 
 (cwqbo.connectwise.assumptions.LOOKUP_BATCH_AFTER_CREATE), not one look-up per batch. The
 phases overlap: a chunk of documents QBO answered is marked while the next chunk is sent
 (QBO calls stay on the runner's thread, under the shared QBO limiter).
+
+At most 2 x ``mark_concurrency`` marks are in flight; the others wait, so the time budget's
+checkpoint (before each mark starts) still stops a job between marks. Writes are grouped into
+one commit per round (Steps._grouped): the answers just in and the "running" rows of the next
+marks, which are committed before their POSTs go out. On a stop or a crash the POSTs in
+flight finish and their answers (and batch ids) are still saved.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import logging
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -38,6 +46,9 @@ DEFAULT_CONCURRENCY = 8
 # is sent again, up to this many times, without using up one of its MARK_ATTEMPTS.
 THROTTLED_ROUNDS = 20
 READ_BACK = LOOKUP_CHUNK  # batch ids read back per GET (batchIdentifier in (...))
+IN_FLIGHT_PER_WORKER = 2  # marks started and not yet answered, per worker thread
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -60,62 +71,103 @@ class Answer:
 
 
 class Marks:
-    """The pool of marks of one run; transactions are added as they become markable."""
+    """The pool of marks of one run; transactions are added as they become markable.
+
+    At most ``in_flight`` (2 x the workers: the pool stays busy while the runner's thread is
+    in a QBO call) are started and not yet answered; the rest wait their turn, so the time
+    budget's checkpoint (before each mark starts) can still stop the job between marks.
+    """
 
     def __init__(self, steps: ManageSteps, workers: int) -> None:
         self.steps = steps
         self.workers = max(1, int(workers))
+        self.in_flight = IN_FLIGHT_PER_WORKER * self.workers
         self.pool: ThreadPoolExecutor | None = None
         self.running: dict[Future, Mark] = {}
         self.started: set[int] = set()
+        self.waiting: collections.deque[Tx] = collections.deque()  # added, not started yet
         self.unread: list[Tx] = []  # batched, their batch id not read back yet
 
     def __enter__(self) -> Marks:
         return self
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        if exc_type is not None:  # a crash or a stop: let the POSTs sent finish, send no more
-            if self.pool is not None:
-                self.pool.shutdown(wait=True, cancel_futures=True)
+        if exc_type is not None:
+            self._stop()
             return
         try:
             self.collect(block=True)
             self.read_back()
+        except BaseException:  # the budget or the lock stopped the job between two marks
+            self._stop()
+            raise
         finally:
             if self.pool is not None:
                 self.pool.shutdown(wait=True, cancel_futures=True)
 
+    def _stop(self) -> None:
+        """A crash or a stop: the POSTs sent finish and what Manage answered is kept (so the
+        next job need not look them up); no other mark is sent."""
+        self.waiting.clear()
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        try:
+            self.collect(block=True)
+            self.read_back()
+        except Exception:
+            log.exception("could not save the answers of the marks in flight")
+
     def add(self, txs: list[Tx]) -> None:
-        """Start marking these (each once per run), then apply whatever answers are in."""
+        """Queue these for marking (each once per run), then start what fits and apply answers."""
         for tx in txs:
             if tx.id in self.started or tx.export is None:  # export None: dealt with already
                 continue
             self.started.add(tx.id)
-            mark = self.steps._start_mark(tx)  # "running", saved before the POST
-            if self.pool is None:
-                self.pool = ThreadPoolExecutor(self.workers, thread_name_prefix="manage-mark")
-            self.running[self.pool.submit(self.steps._post_mark, mark)] = mark
+            self.waiting.append(tx)
         self.collect(block=False)
 
+    def _start(self) -> list[Mark]:
+        """Start marks while there is room: each "running", saved (grouped) before its POST."""
+        marks: list[Mark] = []
+        while self.waiting and len(self.running) + len(marks) < self.in_flight:
+            marks.append(self.steps._start_mark(self.waiting.popleft()))
+        return marks
+
+    def _submit(self, marks: list[Mark]) -> None:
+        if marks and self.pool is None:
+            self.pool = ThreadPoolExecutor(self.workers, thread_name_prefix="manage-mark")
+        for mark in marks:
+            self.running[self.pool.submit(self.steps._post_mark, mark)] = mark
+
     def collect(self, *, block: bool) -> None:
-        """Apply the answers that are in (all of them, waiting, when ``block``)."""
-        while self.running:
-            timeout = None if block else 0
-            done, _ = wait(list(self.running), timeout=timeout, return_when=FIRST_COMPLETED)
-            if not done:
+        """Apply the answers in and start the next marks (all of them, waiting, if ``block``)."""
+        while True:
+            done: set[Future] = set()
+            if self.running:
+                timeout = None if block else 0
+                done, _ = wait(list(self.running), timeout=timeout, return_when=FIRST_COMPLETED)
+            if not done and not (self.waiting and len(self.running) < self.in_flight):
                 return
-            for future in done:
-                mark = self.running.pop(future)
-                self.steps._mark_answered(mark, future.result())
-                if mark.tx.state in (BATCHED, SKIPPED) and not mark.tx.manage_batch_id:
-                    self.unread.append(mark.tx)
+            with self.steps._grouped():  # the answers and the next starts: one commit
+                for future in done:
+                    mark = self.running.pop(future)
+                    if future.cancelled():  # stopped before it was sent: the next job sends it
+                        continue
+                    self.steps._mark_answered(mark, future.result())
+                    if mark.tx.state in (BATCHED, SKIPPED) and not mark.tx.manage_batch_id:
+                        self.unread.append(mark.tx)
+                marks = self._start()
+            self._submit(marks)  # only once their "running" rows are committed
             self.read_back(full_only=True)
+            if not block and not done:
+                return
 
     def read_back(self, *, full_only: bool = False) -> None:
         """Read the batch ids back, ``READ_BACK`` a call (only full calls until the end)."""
         while len(self.unread) >= (READ_BACK if full_only else 1):
             chunk, self.unread = self.unread[:READ_BACK], self.unread[READ_BACK:]
-            self.steps._read_batch_ids(chunk)
+            with self.steps._grouped():
+                self.steps._read_batch_ids(chunk)
 
 
 class ManageSteps(Steps):

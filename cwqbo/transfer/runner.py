@@ -130,12 +130,13 @@ class Runner(QBOSteps, ManageSteps):
                 self._fail(tx, f"ConnectWise could not export this {noun}: {exc}")
             return
         self.store.action("validation", key, label, OK, message=f"{len(found)} exported")
-        for tx in txs:
-            tx.export = found.get(tx.manage_id)
-            if tx.export is None:
-                self._gone_from_manage(tx, shortfall)
-            elif tx.state not in (BATCHED, SKIPPED):
-                self._identify(tx)
+        with self._grouped():  # nothing is sent for these before the group's commit
+            for tx in txs:
+                tx.export = found.get(tx.manage_id)
+                if tx.export is None:
+                    self._gone_from_manage(tx, shortfall)
+                elif tx.state not in (BATCHED, SKIPPED):
+                    self._identify(tx)
 
     def _identify(self, tx: Tx) -> None:
         """Give the transaction its Manage batch id, where the kind takes it from the export."""
@@ -175,7 +176,8 @@ class Runner(QBOSteps, ManageSteps):
             return False
         self.manage_ref, self.qbo_ref = ctx.manage, ctx.qbo
         self.store.action("validation", "reference", label, OK)
-        planned = [tx for tx in txs if self._plan_one(tx)]
+        with self._grouped():
+            planned = [tx for tx in txs if self._plan_one(tx)]
         try:
             self._check_numbers(planned)
         except QBOError as exc:
@@ -183,8 +185,9 @@ class Runner(QBOSteps, ManageSteps):
             for tx in planned:
                 self._fail(tx, f"Could not check the document numbers in QuickBooks: {exc}")
             return False
-        for tx in planned:
-            self._validate_one(tx)
+        with self._grouped():  # validation writes, one commit before anything is created
+            for tx in planned:
+                self._validate_one(tx)
         return True
 
     def _plan_one(self, tx: Tx) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -49,7 +50,11 @@ class Tx:
 
 
 class Store(Protocol):
-    """Durable bookkeeping of one batch (implemented on the database by the app)."""
+    """Durable bookkeeping of one batch (implemented on the database by the app).
+
+    Each write is durable when the call returns, except inside the store's optional
+    ``grouped()`` context, whose writes are all durable when it ends (see Steps._grouped).
+    """
 
     def pending(self) -> list[Tx]: ...
 
@@ -142,6 +147,18 @@ class Steps:
     kind: Kind
 
     # --- bookkeeping ------------------------------------------------------------------------
+    def _grouped(self) -> contextlib.AbstractContextManager:
+        """Make the writes inside durable together, in one commit, when the block ends.
+
+        Exactly-once only asks that a transaction's state be durable before the next API call
+        made for that transaction, so the writes between two calls are grouped: a chunk's
+        "sending" rows before its QBO request, its "in_qbo" rows once QBO answered, the
+        marks' "running" rows before their POSTs go out, and their answers as they come in.
+        No block ever holds a write across a call made for the same transaction.
+        """
+        grouped = getattr(self.store, "grouped", None)
+        return grouped() if grouped is not None else contextlib.nullcontext()
+
     def _set(self, tx: Tx, state: str, **fields: Any) -> None:
         tx.state = state
         self.store.update(tx, state=state, **fields)

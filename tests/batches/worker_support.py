@@ -120,6 +120,9 @@ class KillAfter:
         self.killed: list[int] = []
         self.errors: list[str] = []
         self._lock = threading.Lock()
+        # Held while kill() runs (finding the sender takes a while): a matching request that
+        # arrives meanwhile waits, and is not done if it came from the process just killed.
+        self._killing = threading.Lock()
 
     def __call__(self, environ, start_response):
         length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -129,6 +132,13 @@ class KillAfter:
             candidate = not (self.killed or self.errors) and self.match(environ, body)
         if not candidate:
             return self.app(environ, start_response)
+        waited = not self._killing.acquire(blocking=False)
+        if waited:
+            self._killing.acquire()
+        self._killing.release()
+        if waited and self.killed:  # its sender is dead: it never hears back
+            start_response("503 Service Unavailable", [("Content-Length", "0")])
+            return [b""]
         captured = {}
 
         def keep(status, headers, exc_info=None):
@@ -143,6 +153,8 @@ class KillAfter:
             if hit:
                 self.seen += 1
                 hit = self.seen == self.nth
+                if hit:
+                    self._killing.acquire()
         if not hit:
             start_response(*captured["args"])
             return [answer]
@@ -150,6 +162,8 @@ class KillAfter:
             self.killed.extend(self.kill(environ))
         except Exception as exc:  # noqa: BLE001  (reported by the test, not lost in a thread)
             self.errors.append(repr(exc))
+        finally:
+            self._killing.release()
         start_response(*captured["args"])
         return [answer]
 
