@@ -1,11 +1,12 @@
-"""Read a batch back for people: status page sections, progress, and the log (spec D6, D11).
+"""Read a batch back for people: labels, progress and QBO links for the status page (whose
+summary and pages of rows are counted in cwqbo.batches.summary), and the log (spec D6, D11).
 
 Everything here reads the database rows the runner writes; nothing asks RQ or either API.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask import current_app
 
@@ -57,27 +58,8 @@ TX_STATE_LABELS = {
     BatchTransaction.UNBATCHED: "Unbatched",
     BatchTransaction.ELSEWHERE: "In another batch",
 }
-# A status page section lists at most this many finished actions; the log has them all.
-SECTION_LIMIT = 200
 FINISHED = (BatchAction.SUCCEEDED, BatchAction.FAILED)
 TX_FINISHED = (*BatchTransaction.FINAL, BatchTransaction.FAILED)
-
-
-@dataclass
-class Section:
-    key: str
-    label: str
-    actions: list[BatchAction] = field(default_factory=list)
-    state: str = BatchAction.NOT_STARTED
-    hidden: int = 0  # completed actions not listed on the page (see the log)
-
-    @property
-    def state_label(self) -> str:
-        return STATE_LABELS[self.state]
-
-    @property
-    def tone(self) -> str:
-        return STATE_TONES[self.state]
 
 
 @dataclass
@@ -114,42 +96,6 @@ def _section_state(actions: list[BatchAction]) -> str:
     if BatchAction.SUCCEEDED in states:
         return BatchAction.RUNNING  # some done, the rest still to come
     return BatchAction.NOT_STARTED
-
-
-def sections(batch: Batch, actions: list[BatchAction] | None = None) -> list[Section]:
-    """Return the status page sections, each with its actions and overall state."""
-    actions = actions_of(batch) if actions is None else actions
-    labels = dict(SECTIONS)
-    labels["documents"] = DOCUMENT_LABELS.get(batch.kind, labels["documents"])
-    grouped: dict[str, list[BatchAction]] = {}
-    for action in actions:
-        grouped.setdefault(action.section, []).append(action)
-    keys = [key for key, _ in SECTIONS]
-    keys += sorted(k for k in grouped if k not in keys)  # a section this page does not know yet
-    always = set(ALWAYS_SHOWN)
-    if batch.mode == Batch.MARK_EXPORTED:
-        always.discard("documents")  # nothing is sent to QuickBooks
-    if batch.kind == "payments":
-        always = {"payments"}
-    out = []
-    for key in keys:
-        rows = grouped.get(key, [])
-        if not rows and key not in always:
-            continue
-        section = Section(key, labels.get(key, key.replace("_", " ").title()))
-        section.state = _section_state(rows)
-        if len(rows) > SECTION_LIMIT:
-            # Keep every unfinished or failed action in view; cut the completed ones.
-            keep = [a for a in rows if a.state != BatchAction.SUCCEEDED]
-            done = [a for a in rows if a.state == BatchAction.SUCCEEDED]
-            room = max(SECTION_LIMIT - len(keep), 0)
-            shown = {a.id for a in keep + done[:room]}
-            section.actions = [a for a in rows if a.id in shown]
-            section.hidden = len(rows) - len(section.actions)
-        else:
-            section.actions = rows
-        out.append(section)
-    return out
 
 
 def progress(batch: Batch, actions: list[BatchAction] | None = None) -> Progress:

@@ -74,6 +74,7 @@ def test_the_poll_does_not_grow_with_the_batch_and_every_row_stays_reachable(
         assert f"{count * 55 // 100} of {count:,} invoices finished" in page
         assert f"{count * 45 // 100} batched {count // 10} failed" in page
         assert "<tr" not in response.get_data(as_text=True)  # no table rides on the poll
+    print(f"poll bytes by batch size: {sizes}")
     assert sizes[1000] <= 10 * KIB, sizes
     assert sizes[1000] <= 1.2 * sizes[100], sizes
 
