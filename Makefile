@@ -44,14 +44,16 @@ postgres:
 
 # The whole suite once per database, the passes side by side (README, Tests; tests/passes.sh):
 # `make test TEST_DBS=sqlite` runs one pass, TEST_PARALLEL=0 one after the other,
-# PYTEST_ARGS="-x tests/web" narrows them. Every pass runs; Ctrl-C stops them all.
+# PYTEST_ARGS="-x tests/web" narrows them, TEST_WORKERS=0 runs each in one process (default
+# 2 pytest-xdist workers per pass). Every pass runs; Ctrl-C stops them all.
 TEST_DBS ?= sqlite postgresql
 TEST_PARALLEL ?= 1
+TEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 
 test: setup browser $(if $(filter postgresql,$(TEST_DBS)),postgres) lint
-	@TEST_DBS="$(TEST_DBS)" TEST_PARALLEL="$(TEST_PARALLEL)" PYTEST_ARGS="$(PYTEST_ARGS)" \
-	  PYTHON=$(BIN)/python exec sh tests/passes.sh
+	@TEST_DBS="$(TEST_DBS)" TEST_PARALLEL="$(TEST_PARALLEL)" TEST_WORKERS="$(TEST_WORKERS)" \
+	  PYTEST_ARGS="$(PYTEST_ARGS)" PYTHON=$(BIN)/python exec sh tests/passes.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache

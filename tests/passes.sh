@@ -5,6 +5,10 @@
 #   TEST_PARALLEL  1 (default): all passes at once, the first one's output live, the others'
 #                  kept and shown after it; 0: one pass after the other
 #   PYTEST_ARGS    extra pytest arguments for every pass, e.g. "-x tests/web"
+#   TEST_WORKERS   pytest-xdist workers per pass, default 2 (0: none, the pass in one
+#                  process). The suite waits on sockets and processes more than it computes,
+#                  so 2 passes x 2 workers keep 2 cores busy; each worker has its own Redis,
+#                  PostgreSQL cluster, Chromium, ports and temporary folders (tests/conftest.py)
 #
 # Every pass runs even if another fails; the exit status is 0 only if all passed. Ctrl-C
 # reaches every pass (one process group); SIGTERM (CI timeout, make being stopped) is passed
@@ -15,6 +19,10 @@ PYTHON=${PYTHON:-.venv/bin/python}
 DBS=${TEST_DBS:-sqlite postgresql}
 PARALLEL=${TEST_PARALLEL:-1}
 ARGS=${PYTEST_ARGS:-}
+WORKERS=${TEST_WORKERS:-2}
+# Whole test files per worker (loadfile): a file's tests share its sandboxes' order and
+# module fixtures, as in a one-process run.
+[ "$WORKERS" = 0 ] || ARGS="-n $WORKERS --dist loadfile $ARGS"
 LOGS=$(mktemp -d "${TMPDIR:-/tmp}/cwqbo-passes.XXXXXX")
 RUNNING=""  # "db:pid" of the passes not yet waited for
 SUMMARY=""
@@ -38,7 +46,11 @@ start_pass() {  # db [log]
 stop_all() {  # the signal that stopped us
     trap - INT TERM
     for entry in $RUNNING; do
-        [ "$1" = TERM ] && kill -TERM "${entry#*:}" 2>/dev/null  # Ctrl-C reached them already
+        [ "$1" = TERM ] || continue  # Ctrl-C reached them all already (one process group)
+        pid=${entry#*:}
+        # The pass's xdist workers too: each ends its own fixtures (cluster, Redis, browser).
+        for child in $(ps -o pid= --ppid "$pid" 2>/dev/null); do kill -TERM "$child" 2>/dev/null; done
+        kill -TERM "$pid" 2>/dev/null
     done
     for entry in $RUNNING; do
         wait "${entry#*:}" 2>/dev/null
