@@ -60,3 +60,13 @@ def watch_until_complete(page, url: str, start_worker, done: str | None = None) 
     expect(page.locator("#batch-progress[hx-trigger]")).to_have_count(0)
     if done is not None:
         expect(page.locator("progress")).to_have_attribute("value", done)
+
+
+def open_sections(page, *keys: str) -> None:
+    """Open the status page's collapsed sections ``keys`` (their rows load on demand) and wait
+    until each shows its rows."""
+    for key in keys:
+        section = page.locator(f"#section-{key}")
+        if section.get_attribute("open") is None:
+            section.locator("summary").first.click()
+        expect(section.locator("table")).to_be_visible()

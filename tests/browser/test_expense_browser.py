@@ -3,7 +3,13 @@ Batch › Create Expense Batch, pick expenses, Create Batch, the status page pol
 
 from __future__ import annotations
 
-from browser_support import log_in, open_new_batch, pick_and_create, watch_until_complete
+from browser_support import (
+    log_in,
+    open_new_batch,
+    open_sections,
+    pick_and_create,
+    watch_until_complete,
+)
 from playwright.sync_api import expect
 from support import QBO_US_REALM
 from test_batch_browser import app_config  # noqa: F401 (fixture)
@@ -40,6 +46,7 @@ def test_run_an_expense_batch_and_watch_it_finish(page, both_connected, qbo_serv
         expect(page.get_by_role("columnheader", name=heading, exact=True)).to_be_visible()
     pick_and_create(page, "expense", PICKED, "3 of 20 expenses selected.")
     watch_until_complete(page, r"/batches/EXP-\d{6}$", start_worker, "3")
+    open_sections(page, "validation", "vendors")  # collapsed to their counts (issue 17)
     for text in ("Expense 55102 for Zach Admin", 'Vendor "Jane Doe (EMP-JDOE)"', "Purchase E"):
         expect(page.get_by_text(text).first).to_be_visible()
     rows = qbo_server[1].companies[QBO_US_REALM].rows
