@@ -109,6 +109,14 @@ def an_admin() -> str:
     return ask_an_admin()
 
 
+def to_do(action: str) -> str:
+    """Say an admin's task to the reader: "Connect it …" to an admin, "Ask an admin (Ann, Bob)
+    to connect it …" to a member (``action`` starts with its verb, in lower case)."""
+    if current_user.is_authenticated and current_user.is_admin:
+        return sentence(action)
+    return f"Ask {ask_an_admin()} to {action}"
+
+
 def sentence(text: str) -> str:
     """Return ``text`` with its first letter capitalised (the rest, names too, kept)."""
     return text[:1].upper() + text[1:]

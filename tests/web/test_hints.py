@@ -78,7 +78,7 @@ def test_the_member_really_gets_403_where_the_hint_would_have_linked(web, login,
 def test_member_pages_name_the_admins_to_ask(web, login, people):
     login("mia@example.com", PASSWORD)
     dashboard = web.get("/").get_data(as_text=True)
-    assert "An admin (Ann Admin, Zoë Admin) connects cwqbo to ConnectWise Manage" in dashboard
+    assert "Ask an admin (Ann Admin, Zoë Admin) to connect cwqbo to ConnectWise Manage" in dashboard
     select = web.get("/batches/new/invoices").get_data(as_text=True)
     assert "Ask an admin (Ann Admin, Zoë Admin) to set it up on Set Up ConnectWise." in select
     payments = web.get("/payments/run").get_data(as_text=True)
@@ -88,7 +88,7 @@ def test_member_pages_name_the_admins_to_ask(web, login, people):
 
 def test_an_admin_is_not_told_to_ask_themselves(admin, people):
     dashboard = admin.get("/").get_data(as_text=True)
-    assert "An admin connects cwqbo to ConnectWise Manage" in dashboard
+    assert "Connect cwqbo to ConnectWise Manage" in dashboard
     assert "(Ann Admin" not in dashboard
 
 

@@ -12,7 +12,7 @@ from cwqbo.batches.report import BATCH_STATUS_LABELS
 from cwqbo.extensions import db
 from cwqbo.models import Batch, BatchTransaction
 from cwqbo.models.user import utcnow
-from cwqbo.web.hints import an_admin
+from cwqbo.web.hints import to_do
 from cwqbo.wording import plural
 
 RECENT = 8
@@ -171,9 +171,9 @@ def next_step(
     if not ready:
         broken = next((c for c in qbo if c["url"]), None)
         return {
-            "text": "Connect a QuickBooks Online company"
-            + ("" if admin else f" ({an_admin()} does this under Set Up QuickBooks Online)")
-            + ".",
+            "text": "Connect a QuickBooks Online company."
+            if admin
+            else to_do("connect a QuickBooks Online company (Set Up QuickBooks Online)."),
             "url": broken["url"] if broken else _url("settings.quickbooks", admin),
         }
     if running is not None:

@@ -22,7 +22,7 @@ from cwqbo.models import (
 from cwqbo.models.user import utcnow
 from cwqbo.web.dashboard import bp, health, overview
 from cwqbo.web.guards import admin_required
-from cwqbo.web.hints import an_admin, ask_an_admin, sentence
+from cwqbo.web.hints import ask_an_admin, to_do
 from cwqbo.wording import plural
 
 
@@ -35,8 +35,10 @@ def manage_state() -> dict:
             "name": "ConnectWise",
             "state": "Not configured",
             "tone": "warn",
-            "next_step": f"{sentence(an_admin())} connects cwqbo to ConnectWise Manage with an "
-            "API member's keys (Set Up ConnectWise).",
+            "next_step": to_do(
+                "connect cwqbo to ConnectWise Manage with an API member's keys "
+                "(Set Up ConnectWise)."
+            ),
             "url": url,
         }
     if not connection.is_connected:
@@ -45,7 +47,8 @@ def manage_state() -> dict:
             "state": "Not working",
             "tone": "bad",
             "next_step": (connection.problems or ["The last check failed."])[0]
-            + f" {sentence(an_admin())} fixes it under Set Up ConnectWise.",
+            + " "
+            + to_do("fix it under Set Up ConnectWise."),
             "url": url,
         }
     return {
@@ -84,8 +87,9 @@ def qbo_state(config: QBOConfiguration) -> dict:
             "state": "Not connected",
             "tone": "warn",
             "url": url,
-            "next_step": f"{sentence(an_admin())} connects it to its QuickBooks Online company "
-            "(Connect to QuickBooks).",
+            "next_step": to_do(
+                "connect it to its QuickBooks Online company (Connect to QuickBooks)."
+            ),
         }
     deadline = config.token_deadline()
     days = (deadline - utcnow()).days if deadline else None
@@ -102,7 +106,8 @@ def qbo_state(config: QBOConfiguration) -> dict:
             tone="warn",
             url=url,
             next_step=(
-                f"The connection ends in {plural(days, 'day')} unless {an_admin()} reconnects it."
+                f"The connection ends in {plural(days, 'day')}. "
+                + to_do("reconnect it before then.")
             ),
         )
     return state
