@@ -10,11 +10,11 @@ again, as before. The created batches' ids are read back in bulk, ``READ_BACK`` 
 phases overlap: a chunk of documents QBO answered is marked while the next chunk is sent
 (QBO calls stay on the runner's thread, under the shared QBO limiter).
 
-At most 2 x ``mark_concurrency`` marks are in flight; the others wait, so the time budget's
-checkpoint (before each mark starts) still stops a job between marks. Writes are grouped into
-one commit per round (Steps._grouped): the answers just in and the "running" rows of the next
-marks, which are committed before their POSTs go out. On a stop or a crash the POSTs in
-flight finish and their answers (and batch ids) are still saved.
+At most IN_FLIGHT_PER_WORKER x ``mark_concurrency`` marks are in flight; the others wait, so
+the time budget's checkpoint (before each mark starts) still stops a job between marks.
+Writes are grouped into one commit per round (Steps._grouped): the answers just in and the
+"running" rows of the next marks, which are committed before their POSTs go out. On a stop
+or a crash the POSTs in flight finish and their answers (and batch ids) are still saved.
 """
 
 from __future__ import annotations
@@ -46,7 +46,9 @@ DEFAULT_CONCURRENCY = 8
 # is sent again, up to this many times, without using up one of its MARK_ATTEMPTS.
 THROTTLED_ROUNDS = 20
 READ_BACK = LOOKUP_CHUNK  # batch ids read back per GET (batchIdentifier in (...))
-IN_FLIGHT_PER_WORKER = 2  # marks started and not yet answered, per worker thread
+# Marks started and not yet answered, per worker thread: 4 x 8 holds a whole chunk of 30
+# documents, so the marks keep pace while the runner's thread sends the next chunk to QBO.
+IN_FLIGHT_PER_WORKER = 4
 
 log = logging.getLogger(__name__)
 
@@ -73,9 +75,10 @@ class Answer:
 class Marks:
     """The pool of marks of one run; transactions are added as they become markable.
 
-    At most ``in_flight`` (2 x the workers: the pool stays busy while the runner's thread is
-    in a QBO call) are started and not yet answered; the rest wait their turn, so the time
-    budget's checkpoint (before each mark starts) can still stop the job between marks.
+    At most ``in_flight`` (IN_FLIGHT_PER_WORKER x the workers: the pool stays busy while the
+    runner's thread builds and sends the next chunk to QBO) are started and not yet answered;
+    the rest wait their turn, so the time budget's checkpoint (before each mark starts) can
+    still stop the job between marks.
     """
 
     def __init__(self, steps: ManageSteps, workers: int) -> None:
@@ -111,6 +114,9 @@ class Marks:
         self.waiting.clear()
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
+        # A cancelled future was never sent; wait() never sees it complete: drop it here.
+        for future in [f for f in self.running if f.cancelled()]:
+            del self.running[future]
         try:
             self.collect(block=True)
             self.read_back()
@@ -151,8 +157,6 @@ class Marks:
             with self.steps._grouped():  # the answers and the next starts: one commit
                 for future in done:
                     mark = self.running.pop(future)
-                    if future.cancelled():  # stopped before it was sent: the next job sends it
-                        continue
                     self.steps._mark_answered(mark, future.result())
                     if mark.tx.state in (BATCHED, SKIPPED) and not mark.tx.manage_batch_id:
                         self.unread.append(mark.tx)

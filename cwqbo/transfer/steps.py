@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -13,6 +14,7 @@ from cwqbo.transfer.kind import Kind, Plan, RunContext
 from cwqbo.transfer.reference import ManageReference, QBOReference
 
 DOC_CHUNK = 30
+EXPORTS_AT_ONCE = 4  # GL export calls in flight while a batch is read
 MARK_ATTEMPTS = 4
 NEED_SECTION = {
     "Term": "terms",
@@ -111,9 +113,18 @@ def read_export(
     hints: list[str] = []
     chunk = kind.export_chunk
     asked = [k for k in keys if k in wanted]
-    for start in range(0, len(asked), chunk):
-        part = {k: wanted[k] for k in asked[start : start + chunk]}
-        export = manage.export_gl(kind.name, list(part.values()), summarize_invoices="Detailed")
+    starts = range(0, len(asked), chunk)
+    parts = [{k: wanted[k] for k in asked[start : start + chunk]} for start in starts]
+
+    def export_of(part: dict) -> dict:
+        return manage.export_gl(kind.name, list(part.values()), summarize_invoices="Detailed")
+
+    # The export calls are independent reads: a few at once (the client is thread-safe, its
+    # 429 pause shared); their answers are used in order, on this thread.
+    with ThreadPoolExecutor(EXPORTS_AT_ONCE, thread_name_prefix="manage-export") as pool:
+        exports = list(pool.map(export_of, parts)) if len(parts) > 1 else map(export_of, parts)
+        pairs = list(zip(parts, exports, strict=True))
+    for part, export in pairs:
         parties.update(kind.parties_of(export))
         hint = kind.export_hint(export)
         if hint and hint not in hints:

@@ -2,7 +2,7 @@
 
 Marks go out on worker threads, and the budget's checkpoint runs before each mark starts. With
 every mark started up front the checkpoint had nothing left to stop: one job posted them all,
-however long that took. At most 2 x MANAGE_MARK_CONCURRENCY marks are in flight now, so a
+however long that took. At most 4 x MANAGE_MARK_CONCURRENCY marks are in flight now, so a
 zero budget stops every job after a few marks, and the follow-up jobs finish the rest, each
 mark exactly once. The runner runs in the forked RQ worker, both sandboxes over HTTP.
 """
@@ -17,11 +17,12 @@ from transfer_support import batch_status, manage_batches, qbo_docs, row_ids, su
 
 from cwqbo.extensions import db
 from cwqbo.models import Batch, BatchLog
+from cwqbo.transfer.marking import IN_FLIGHT_PER_WORKER
 
 # Ordinary USD invoices of the sample: without faults every one goes through.
 NUMBERS = [n for n in range(10010, 10034) if n not in (10022, 10027)]
 CONCURRENCY = 2
-IN_FLIGHT = 2 * CONCURRENCY
+IN_FLIGHT = IN_FLIGHT_PER_WORKER * CONCURRENCY
 MOVED = re.compile(r"after moving (\d+) transactions? on")
 
 
