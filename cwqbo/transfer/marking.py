@@ -90,6 +90,8 @@ class Marks:
         self.started: set[int] = set()
         self.waiting: collections.deque[Tx] = collections.deque()  # added, not started yet
         self.unread: list[Tx] = []  # batched, their batch id not read back yet
+        self.reading: dict[Future, list[Tx]] = {}  # read-backs in flight (on the pool)
+        self.stopped = False  # the pool takes no more work: read back on this thread
 
     def __enter__(self) -> Marks:
         return self
@@ -101,6 +103,7 @@ class Marks:
         try:
             self.collect(block=True)
             self.read_back()
+            self.collect(block=True)  # the last read-backs' answers
         except BaseException:  # the budget or the lock stopped the job between two marks
             self._stop()
             raise
@@ -112,11 +115,14 @@ class Marks:
         """A crash or a stop: the POSTs sent finish and what Manage answered is kept (so the
         next job need not look them up); no other mark is sent."""
         self.waiting.clear()
+        self.stopped = True
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
         # A cancelled future was never sent; wait() never sees it complete: drop it here.
         for future in [f for f in self.running if f.cancelled()]:
             del self.running[future]
+        for future in [f for f in self.reading if f.cancelled()]:
+            self.unread.extend(self.reading.pop(future))  # read here, on this thread
         try:
             self.collect(block=True)
             self.read_back()
@@ -149,13 +155,17 @@ class Marks:
         """Apply the answers in and start the next marks (all of them, waiting, if ``block``)."""
         while True:
             done: set[Future] = set()
-            if self.running:
+            if self.running or self.reading:
                 timeout = None if block else 0
-                done, _ = wait(list(self.running), timeout=timeout, return_when=FIRST_COMPLETED)
+                pending = [*self.running, *self.reading]
+                done, _ = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
             if not done and not (self.waiting and len(self.running) < self.in_flight):
                 return
             with self.steps._grouped():  # the answers and the next starts: one commit
                 for future in done:
+                    if future in self.reading:  # batch ids read back: saved here
+                        self.steps._save_batch_ids(self.reading.pop(future), future.result())
+                        continue
                     mark = self.running.pop(future)
                     self.steps._mark_answered(mark, future.result())
                     if mark.tx.state in (BATCHED, SKIPPED) and not mark.tx.manage_batch_id:
@@ -167,11 +177,19 @@ class Marks:
                 return
 
     def read_back(self, *, full_only: bool = False) -> None:
-        """Read the batch ids back, ``READ_BACK`` a call (only full calls until the end)."""
+        """Read the batch ids back, ``READ_BACK`` a call (only full calls until the end).
+
+        The GETs go to the pool, so the runner's thread goes on sending documents to QBO;
+        collect() saves their answers on this thread. Once the pool is shut down (a stop),
+        they are read here.
+        """
         while len(self.unread) >= (READ_BACK if full_only else 1):
             chunk, self.unread = self.unread[:READ_BACK], self.unread[READ_BACK:]
+            if self.pool is not None and not self.stopped:
+                self.reading[self.pool.submit(self.steps._fetch_batch_ids, chunk)] = chunk
+                continue
             with self.steps._grouped():
-                self.steps._read_batch_ids(chunk)
+                self.steps._save_batch_ids(chunk, self.steps._fetch_batch_ids(chunk))
 
 
 class ManageSteps(Steps):
@@ -249,17 +267,22 @@ class ManageSteps(Steps):
             return
         self._batched(tx, answer.batch)
 
-    def _read_batch_ids(self, txs: list[Tx]) -> None:
-        """Read the created batches' ids back, one GET for up to ``READ_BACK`` of them."""
+    def _fetch_batch_ids(self, txs: list[Tx]) -> dict | ManageError:
+        """On any thread: one GET for the created batches of up to ``READ_BACK`` of them."""
         try:
-            found = self.manage.find_batches([t.manage_batch_identifier for t in txs])
+            return self.manage.find_batches([t.manage_batch_identifier for t in txs])
         except ManageError as exc:
-            found = {}
+            return exc
+
+    def _save_batch_ids(self, txs: list[Tx], found: dict | ManageError) -> None:
+        """On the runner's thread: save the batch ids read back (or say none could be)."""
+        if isinstance(found, ManageError):
             self.store.log(
-                f"ConnectWise did not list {len(txs)} batch(es) just created ({exc}); they are "
-                "batched, and an unbatch looks each one up by its name.",
+                f"ConnectWise did not list {len(txs)} batch(es) just created ({found}); they "
+                "are batched, and an unbatch looks each one up by its name.",
                 level="warning",
             )
+            found = {}
         for tx in txs:
             batch = found.get(tx.manage_batch_identifier)
             if batch is not None and batch.get("id") is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from cwqbo.transfer import assumptions as A
 
@@ -11,7 +12,14 @@ _SPACES = re.compile(r"\s+")
 
 def clean(text: object) -> str:
     """Collapse tabs, newlines and runs of spaces (QBO refuses tabs and newlines in names)."""
+    if type(text) is str:  # the common case, memoized: a batch asks for the same names often
+        return _clean_str(text)
     return _SPACES.sub(" ", str(text or "")).strip()
+
+
+@lru_cache(maxsize=65536)
+def _clean_str(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()
 
 
 def no_colon(text: str) -> str:
