@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from cwqbo.connectwise.accounting import export_shortfall
+from cwqbo.connectwise.accounting import LOOKUP_CHUNK, export_shortfall
 from cwqbo.transfer.kind import Kind, Plan, RunContext
 from cwqbo.transfer.reference import ManageReference, QBOReference
 
@@ -107,7 +107,7 @@ def read_export(
     transaction with it, never skip it silently.
     """
     keys = list(dict.fromkeys(str(i) for i in ids))
-    wanted = manage.export_ids_for(kind.name, keys) if keys else {}
+    wanted = _export_ids(manage, kind, keys)
     found: dict[str, dict] = {}
     parties: dict[Any, dict] = {}
     hints: list[str] = []
@@ -139,6 +139,16 @@ def read_export(
     message += "".join(f". {h}" for h in hints)
     missing = tuple(k for k in keys if k not in found)
     return found, parties, Shortfall(message, missing)
+
+
+def _export_ids(manage: Any, kind: Kind, keys: list[str]) -> dict:
+    """{row key: export id}: the look-ups (LOOKUP_CHUNK rows a GET) a few at once."""
+    parts = [keys[start : start + LOOKUP_CHUNK] for start in range(0, len(keys), LOOKUP_CHUNK)]
+    if len(parts) <= 1:
+        return manage.export_ids_for(kind.name, keys) if keys else {}
+    with ThreadPoolExecutor(EXPORTS_AT_ONCE, thread_name_prefix="manage-lookup") as pool:
+        found = pool.map(lambda part: manage.export_ids_for(kind.name, part), parts)
+        return {key: value for part in found for key, value in part.items()}
 
 
 def load_references(
