@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from cryptography.fernet import Fernet
+from werkzeug.security import generate_password_hash
 
 
 class ConfigError(RuntimeError):
@@ -109,6 +110,12 @@ def load_config(env: Mapping[str, str] | None = None, instance: Path | str | Non
             "MANAGE_MARK_CONCURRENCY must be 1 to 10 (ConnectWise batch requests sent at once; "
             f"1 sends them one after the other), got {mark_concurrency}."
         )
+    password_hash = env.get("PASSWORD_HASH", "scrypt").strip() or "scrypt"
+    if password_hash != "scrypt" and not _hash_works(password_hash):
+        raise ConfigError(
+            "PASSWORD_HASH must be werkzeug's 'scrypt' (the default: scrypt:32768:8:1) or "
+            f"'pbkdf2' with optional parameters (e.g. scrypt:65536:8:1), got {password_hash!r}."
+        )
     trusted_proxies = _int(env, "TRUSTED_PROXIES", 0)
     if trusted_proxies < 0:
         raise ConfigError(
@@ -153,6 +160,7 @@ def load_config(env: Mapping[str, str] | None = None, instance: Path | str | Non
         "REMEMBER_DAYS": remember_days,
         "REMEMBER_COOKIE_DURATION": timedelta(days=remember_days),
         "TRUSTED_PROXIES": trusted_proxies,
+        "PASSWORD_HASH": password_hash,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "LOGIN_THROTTLE_ACCOUNT": env.get("LOGIN_THROTTLE_ACCOUNT", "5 per 15 minutes"),
         "LOGIN_THROTTLE_IP": env.get("LOGIN_THROTTLE_IP", "20 per 15 minutes"),
@@ -162,6 +170,17 @@ def load_config(env: Mapping[str, str] | None = None, instance: Path | str | Non
         "MANAGE_MARK_CONCURRENCY": mark_concurrency,
         "API_RETRY_BACKOFF": 1.0,  # seconds; tests shorten it
     }
+
+
+def _hash_works(method: str) -> bool:
+    """Say whether werkzeug can hash with ``method`` (scrypt or pbkdf2, with parameters)."""
+    if method.split(":")[0] not in {"scrypt", "pbkdf2"}:
+        return False
+    try:
+        generate_password_hash("check", method=method)
+    except (ValueError, TypeError):
+        return False
+    return True
 
 
 def _support_email(env: Mapping[str, str]) -> str:

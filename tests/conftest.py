@@ -27,6 +27,12 @@ _DATABASE_NUMBERS = itertools.count(1)
 # one: a commit on this machine's disk waits ~30 ms for fsync, in memory ~0.2 ms. Test data
 # only; an explicit PYTEST_DEBUG_TEMPROOT or --basetemp still wins.
 TMPFS = Path("/dev/shm")
+# Passwords are hashed with scrypt at a low cost in tests (the product's default, scrypt
+# 32768:8:1, costs ~0.13 s of CPU a hash or check, minutes over a run of the whole suite):
+# for in-process apps (app_config) and for the servers and workers tests start (environment).
+TEST_PASSWORD_HASH = "scrypt:1024:8:1"
+os.environ.setdefault("PASSWORD_HASH", TEST_PASSWORD_HASH)
+
 if "PYTEST_DEBUG_TEMPROOT" not in os.environ and TMPFS.is_dir() and os.access(TMPFS, os.W_OK):
     os.environ["PYTEST_DEBUG_TEMPROOT"] = str(TMPFS)
 
@@ -186,6 +192,7 @@ def app_config(tmp_path, redis_url, database_url) -> dict:
         "REDIS_URL": redis_url,
         "TESTING": True,
         "PUBLIC_URL": "http://localhost",
+        "PASSWORD_HASH": TEST_PASSWORD_HASH,
     }
 
 

@@ -71,3 +71,26 @@ def test_secret_box_round_trip_and_rotation():
 def test_secret_box_rejects_malformed_keys():
     with pytest.raises(SecretError, match="Fernet keys"):
         SecretBox(["not-a-key"])
+
+
+def test_passwords_are_hashed_with_full_scrypt_unless_configured(tmp_path):
+    """The product hashes with werkzeug's scrypt at its full cost by default; PASSWORD_HASH
+    (which the tests lower) is honoured, and a method werkzeug cannot use is refused."""
+    from cwqbo.models.user import User
+
+    assert load_config({}, tmp_path)["PASSWORD_HASH"] == "scrypt"
+    app = create_app({"ENV_VARS": {}, "INSTANCE_PATH": str(tmp_path), "TESTING": True})
+    with app.app_context():
+        user = User(email="a@example.com", name="A")
+        user.set_password("correct horse battery")
+        assert user.password_hash.startswith("scrypt:32768:8:1$")
+        assert user.check_password("correct horse battery")
+    cheap = create_app(
+        {"ENV_VARS": {"PASSWORD_HASH": "scrypt:1024:8:1"}, "INSTANCE_PATH": str(tmp_path)}
+    )
+    with cheap.app_context():
+        user.set_password("correct horse battery")
+        assert user.password_hash.startswith("scrypt:1024:8:1$")
+    for bad in ("md5", "scrypt:abc", "pbkdf2:nope"):
+        with pytest.raises(ConfigError, match="PASSWORD_HASH must be"):
+            load_config({"PASSWORD_HASH": bad}, tmp_path)

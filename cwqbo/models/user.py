@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from functools import cache
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -26,14 +27,19 @@ def new_stamp() -> str:
     return secrets.token_urlsafe(24)
 
 
+def hash_method() -> str:
+    """Return the configured password hash (PASSWORD_HASH; werkzeug's scrypt by default)."""
+    return current_app.config.get("PASSWORD_HASH", "scrypt") if has_app_context() else "scrypt"
+
+
 @cache
-def _dummy_hash() -> str:
-    return generate_password_hash(secrets.token_urlsafe(16), method="scrypt")
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
 def check_no_password(password: str) -> bool:
     """Do the work of a password check for an unknown address, so timing reveals nothing."""
-    check_password_hash(_dummy_hash(), password)
+    check_password_hash(_dummy_hash(hash_method()), password)
     return False
 
 
@@ -75,8 +81,8 @@ class User(UserMixin, db.Model):
         return self.email_verified_at is not None
 
     def set_password(self, password: str) -> None:
-        """Hash and store password (scrypt)."""
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        """Hash and store password (PASSWORD_HASH: scrypt unless configured otherwise)."""
+        self.password_hash = generate_password_hash(password, method=hash_method())
         self.password_stamp = new_stamp()
         self.end_sessions()
 
