@@ -45,6 +45,9 @@ class DatabaseStore:
     def __init__(self, batch: Batch, checkpoint: Callable[[DatabaseStore], None] | None = None):
         self.batch_id = batch.id
         self._positions: dict[str, int] = {}
+        # The action rows this run wrote, by (section, key): one look-up each instead of a
+        # SELECT per write (a row not held any more, e.g. after a rollback, is looked up).
+        self._actions: dict[tuple[str, str], BatchAction] = {}
         # Called before every step starts (nothing of the step sent yet): it may raise
         # RunStopped to end this job cleanly; the rows say where the next one resumes.
         self.checkpoint = checkpoint
@@ -170,13 +173,7 @@ class DatabaseStore:
         if state == BatchAction.RUNNING and self.checkpoint is not None:
             self.checkpoint(self)
         tx = fields.pop("tx", None)
-        row = db.session.scalar(
-            db.select(BatchAction).where(
-                BatchAction.batch_id == self.batch_id,
-                BatchAction.section == section,
-                BatchAction.key == key,
-            )
-        )
+        row = self._action_row(section, key)
         now = utcnow()
         if row is None:
             row = BatchAction(
@@ -187,6 +184,7 @@ class DatabaseStore:
                 transaction_id=tx.id if tx is not None else None,
             )
             db.session.add(row)
+            self._actions[(section, key)] = row
         row.label, row.state = label, state
         if state == BatchAction.RUNNING:
             row.started_at, row.finished_at = now, None
@@ -197,6 +195,22 @@ class DatabaseStore:
         for name, value in fields.items():
             setattr(row, name, value)
         self._commit()
+
+    def _action_row(self, section: str, key: str) -> BatchAction | None:
+        row = self._actions.get((section, key))
+        if row is not None and row in db.session:
+            return row
+        with db.session.no_autoflush:
+            row = db.session.scalar(
+                db.select(BatchAction).where(
+                    BatchAction.batch_id == self.batch_id,
+                    BatchAction.section == section,
+                    BatchAction.key == key,
+                )
+            )
+        if row is not None:
+            self._actions[(section, key)] = row
+        return row
 
     def _next_position(self, section: str) -> int:
         if section not in self._positions:
