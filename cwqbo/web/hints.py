@@ -102,13 +102,6 @@ def ask_an_admin() -> str:
     return f"an admin ({shown})"
 
 
-def an_admin() -> str:
-    """Return "an admin" to an admin, "an admin (Ann, Bob)" to a member (who must ask one)."""
-    if current_user.is_authenticated and current_user.is_admin:
-        return "an admin"
-    return ask_an_admin()
-
-
 def to_do(action: str) -> str:
     """Say an admin's task to the reader: "Connect it …" to an admin, "Ask an admin (Ann, Bob)
     to connect it …" to a member (``action`` starts with its verb, in lower case)."""
@@ -168,13 +161,7 @@ def where_hint(where: str | None, config=None) -> Markup:
     return Markup(SEPARATOR).join(part for part in parts if part is not None)
 
 
-def where_text(where: str | None, config=None) -> str:
-    """Return ``where_hint`` as plain text (for flashes and logs read by this user)."""
-    return where_hint(where, config).striptags()
-
-
 def register_hints(app: Flask) -> None:
-    """Make ``where_hint``, ``ask_an_admin`` and ``an_admin`` Jinja globals."""
+    """Make ``where_hint`` and ``ask_an_admin`` Jinja globals."""
     app.add_template_global(where_hint, "where_hint")
     app.add_template_global(ask_an_admin, "ask_an_admin")
-    app.add_template_global(an_admin, "an_admin")
